@@ -1,0 +1,40 @@
+# The README's commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench install migrate seed clean
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "  Journeymap is starting at http://$(HOST):$(PORT)/"
+	@echo "  Sign in as demo / journeymap-demo (owner of the demo workspace)."
+	@echo ""
+	$(VENV)/bin/uvicorn journeymap.asgi:application --host $(HOST) --port $(PORT)
+
+test: install
+	@DATABASE_URL="$$($(PY) scripts/database_url.py)"; export DATABASE_URL; \
+	  echo "Testing against $${DATABASE_URL%%://*}"; \
+	  $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	@DATABASE_URL="$$($(PY) scripts/database_url.py | sed 's|/journeymap$$|/journeymap_bench|')"; export DATABASE_URL; \
+	  DJANGO_SETTINGS_MODULE=journeymap.settings.test $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles test-db.sqlite3 .pytest_cache

@@ -1,0 +1,1 @@
+"""Compliance checkpoints: the healthcare layer (issue 4) builds here."""

@@ -1,0 +1,38 @@
+"""The one application error type.
+
+Services raise these; `core.middleware.ApplicationErrorMiddleware` turns them into
+a clear message with the right status code. Services never build HTTP responses.
+"""
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra or {}
+
+
+class NotFound(ApplicationError):
+    status_code = 404
+
+
+class PermissionDenied(ApplicationError):
+    status_code = 403
+
+
+class Conflict(ApplicationError):
+    """A save named a version that is no longer current.
+
+    `current` is the row as it is now (None when it was deleted meanwhile), so the
+    caller can show theirs next to yours.
+    """
+
+    status_code = 409
+
+    def __init__(self, message: str, *, current: Any = None) -> None:
+        super().__init__(message)
+        self.current = current

@@ -1,0 +1,421 @@
+"""Every change to a map goes through these functions.
+
+Each one: checks the actor may edit the map's workspace, locks the journey row
+(the one lock every writer of a map takes first, so writers never deadlock and
+positions stay contiguous), compares the version the caller read with the row's
+current version (a stale one raises `Conflict`), validates with `full_clean()`,
+saves, bumps the map's revision and writes history.
+"""
+
+import datetime
+import decimal
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.errors import ApplicationError, Conflict
+from workspaces.models import Workspace
+from workspaces.selectors import role_require
+
+from .map_templates import MAP_TEMPLATES
+from .models import (
+    Card,
+    Change,
+    ChangeAction,
+    Journey,
+    JourneyKind,
+    Lane,
+    Stage,
+    card_model_for,
+)
+
+JOURNEY_FIELDS = ["title", "persona", "description", "kind", "observes", "status", "last_reviewed_at"]
+STAGE_FIELDS = ["name", "description"]
+LANE_FIELDS = ["name", "kind"]
+CARD_BASE_FIELDS = ["title", "body", "owner_team"]
+_NOT_EDITABLE = {"id", "card_ptr", "journey", "stage", "lane", "kind", "position", "version", "deleted_at"}
+
+
+def card_fields(model: type[Card]) -> list[str]:
+    """The fields a person edits on a card of this model, base fields first."""
+    own = [
+        f.name
+        for f in model._meta.get_fields()
+        if f.concrete and f.model is model and f.name not in _NOT_EDITABLE and model is not Card
+    ]
+    return CARD_BASE_FIELDS + own
+
+
+# --- the shared mechanics -------------------------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of `fields` as history stores them (related rows by name)."""
+    return {name: _json_value(getattr(obj, name)) for name in fields}
+
+
+def _change_begin(*, actor: AbstractBaseUser, journey_id: int) -> Journey:
+    """Locks the map for this change and gives it its new revision."""
+    journey = Journey.objects.select_for_update().select_related("workspace").get(pk=journey_id)
+    role_require(user=actor, workspace_id=journey.workspace_id)
+    journey.revision += 1
+    Journey.objects.filter(pk=journey_id).update(revision=F("revision") + 1)
+    return journey
+
+
+def _claim_version(queryset: models.QuerySet, *, pk: int, version: int | None, noun: str) -> None:
+    """Moves the row from `version` to the next one, or raises `Conflict` if someone got there first."""
+    if version is None:
+        raise ApplicationError(f"This save does not say which version of the {noun} it read. Reload and try again.")
+    if queryset.filter(pk=pk, version=version).update(version=F("version") + 1) != 1:
+        current = queryset.filter(pk=pk).first()
+        if current is None:
+            raise Conflict(f"Someone deleted this {noun} while you were editing it.", current=None)
+        raise Conflict(f"Someone changed this {noun} while you were editing it.", current=current)
+
+
+def _record(
+    *,
+    journey: Journey,
+    actor: AbstractBaseUser,
+    action: str,
+    entity: str,
+    obj: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> Change:
+    return Change(
+        journey=journey,
+        revision=journey.revision,
+        actor=actor if actor.is_authenticated else None,
+        action=action,
+        entity=entity,
+        entity_id=obj.pk,
+        label=str(obj)[:200],
+        before=before,
+        after=after,
+    )
+
+
+def _apply(obj: models.Model, data: dict[str, Any], fields: Sequence[str]) -> None:
+    for name in fields:
+        if name in data:
+            setattr(obj, name, data[name])
+
+
+def _renumber(items: Sequence[models.Model]) -> None:
+    """Gives `items` the positions 0..n-1 in their order, writing only those that moved."""
+    moved = []
+    for position, item in enumerate(items):
+        if item.position != position:
+            item.position = position
+            moved.append(item)
+    if moved:
+        type(moved[0]).objects.bulk_update(moved, ["position"])
+
+
+def _place(items: list, item: models.Model, position: int) -> list:
+    others = [i for i in items if i.pk != item.pk]
+    position = max(0, min(position, len(others)))
+    return others[:position] + [item] + others[position:]
+
+
+# --- journeys ---------------------------------------------------------------
+
+
+@transaction.atomic
+def journey_create(
+    *,
+    actor: AbstractBaseUser,
+    workspace: Workspace,
+    title: str,
+    template: str = "telehealth",
+    persona: str = "",
+    description: str = "",
+    kind: str = JourneyKind.DESIGNED,
+    observes: Journey | None = None,
+) -> Journey:
+    role_require(user=actor, workspace_id=workspace.pk)
+    if template not in MAP_TEMPLATES:
+        raise ApplicationError(f"There is no map template called “{template}”.")
+    journey = Journey(
+        workspace=workspace,
+        title=title,
+        persona=persona,
+        description=description,
+        kind=kind,
+        observes=observes,
+        created_by=actor,
+        revision=1,
+    )
+    journey.full_clean()
+    journey.save()
+    spec = MAP_TEMPLATES[template]
+    stages = Stage.objects.bulk_create(
+        Stage(journey=journey, name=name, description=text, position=i) for i, (name, text) in enumerate(spec["stages"])
+    )
+    lanes = Lane.objects.bulk_create(
+        Lane(journey=journey, name=name, kind=kind, position=i) for i, (name, kind) in enumerate(spec["lanes"])
+    )
+    Change.objects.bulk_create(
+        [_record(journey=journey, actor=actor, action=ChangeAction.CREATE, entity="journey", obj=journey,
+                 after=snapshot(journey, JOURNEY_FIELDS))]
+        + [_record(journey=journey, actor=actor, action=ChangeAction.CREATE, entity="stage", obj=s,
+                   after=snapshot(s, STAGE_FIELDS)) for s in stages]
+        + [_record(journey=journey, actor=actor, action=ChangeAction.CREATE, entity="lane", obj=lane,
+                   after=snapshot(lane, LANE_FIELDS)) for lane in lanes]
+    )
+    return journey
+
+
+@transaction.atomic
+def journey_update(*, actor: AbstractBaseUser, journey: Journey, version: int | None, data: dict[str, Any]) -> Journey:
+    locked = _change_begin(actor=actor, journey_id=journey.pk)
+    before = snapshot(locked, JOURNEY_FIELDS)
+    _claim_version(Journey.objects.all(), pk=locked.pk, version=version, noun="map")
+    _apply(locked, data, JOURNEY_FIELDS)
+    locked.version = version + 1
+    locked.full_clean()
+    locked.save()
+    Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="journey",
+                                        obj=locked, before=before, after=snapshot(locked, JOURNEY_FIELDS))])
+    return locked
+
+
+@transaction.atomic
+def journey_mark_reviewed(*, actor: AbstractBaseUser, journey: Journey) -> Journey:
+    """Records that the team reviewed the map today (no version: it changes nothing anyone edits)."""
+    locked = _change_begin(actor=actor, journey_id=journey.pk)
+    before = snapshot(locked, ["last_reviewed_at"])
+    locked.last_reviewed_at = timezone.localdate()
+    Journey.objects.filter(pk=locked.pk).update(last_reviewed_at=locked.last_reviewed_at)
+    Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="journey",
+                                        obj=locked, before=before, after=snapshot(locked, ["last_reviewed_at"]))])
+    return locked
+
+
+# --- stages and lanes -------------------------------------------------------
+
+
+def _axis_create(*, actor, journey: Journey, model, entity: str, fields: list[str], data: dict) -> models.Model:
+    locked = _change_begin(actor=actor, journey_id=journey.pk)
+    item = model(journey=locked, position=model.objects.filter(journey=locked).count())
+    _apply(item, data, fields)
+    item.full_clean()
+    item.save()
+    Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity=entity,
+                                        obj=item, after=snapshot(item, fields))])
+    return item
+
+
+def _axis_update(*, actor, item, version, entity: str, fields: list[str], data: dict) -> models.Model:
+    locked = _change_begin(actor=actor, journey_id=item.journey_id)
+    model = type(item)
+    item = model.objects.get(pk=item.pk)
+    before = snapshot(item, fields)
+    _claim_version(model.objects.all(), pk=item.pk, version=version, noun=entity)
+    _apply(item, data, fields)
+    item.version = version + 1
+    item.full_clean()
+    item.save()
+    Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity=entity,
+                                        obj=item, before=before, after=snapshot(item, fields))])
+    return item
+
+
+def _axis_move(*, actor, item, version, position: int, entity: str) -> models.Model:
+    locked = _change_begin(actor=actor, journey_id=item.journey_id)
+    model = type(item)
+    _claim_version(model.objects.all(), pk=item.pk, version=version, noun=entity)
+    siblings = list(model.objects.filter(journey=locked).order_by("position", "id"))
+    moved = next(s for s in siblings if s.pk == item.pk)
+    before = {"position": moved.position}
+    _renumber(_place(siblings, moved, position))
+    Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.MOVE, entity=entity,
+                                        obj=moved, before=before, after={"position": moved.position})])
+    moved.version = version + 1
+    return moved
+
+
+def _axis_delete(*, actor, item, version, entity: str, fields: list[str]) -> None:
+    locked = _change_begin(actor=actor, journey_id=item.journey_id)
+    model = type(item)
+    _claim_version(model.objects.all(), pk=item.pk, version=version, noun=entity)
+    item = model.objects.get(pk=item.pk)
+    if model.objects.filter(journey=locked).count() == 1:
+        raise ApplicationError(f"A map needs at least one {entity}.")
+    cards = list(Card.objects.filter(**{entity: item}, deleted_at=None))
+    Change.objects.bulk_create(
+        [_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity=entity, obj=item,
+                 before=snapshot(item, fields) | {"cards": len(cards)})]
+        + [_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity="card", obj=card,
+                   before=snapshot(card, CARD_BASE_FIELDS)) for card in cards]
+    )
+    item.delete()
+    _renumber(list(model.objects.filter(journey=locked).order_by("position", "id")))
+
+
+@transaction.atomic
+def stage_create(*, actor: AbstractBaseUser, journey: Journey, data: dict[str, Any]) -> Stage:
+    return _axis_create(actor=actor, journey=journey, model=Stage, entity="stage", fields=STAGE_FIELDS, data=data)
+
+
+@transaction.atomic
+def stage_update(*, actor: AbstractBaseUser, stage: Stage, version: int | None, data: dict[str, Any]) -> Stage:
+    return _axis_update(actor=actor, item=stage, version=version, entity="stage", fields=STAGE_FIELDS, data=data)
+
+
+@transaction.atomic
+def stage_move(*, actor: AbstractBaseUser, stage: Stage, version: int | None, position: int) -> Stage:
+    return _axis_move(actor=actor, item=stage, version=version, position=position, entity="stage")
+
+
+@transaction.atomic
+def stage_delete(*, actor: AbstractBaseUser, stage: Stage, version: int | None) -> None:
+    _axis_delete(actor=actor, item=stage, version=version, entity="stage", fields=STAGE_FIELDS)
+
+
+@transaction.atomic
+def lane_create(*, actor: AbstractBaseUser, journey: Journey, data: dict[str, Any]) -> Lane:
+    return _axis_create(actor=actor, journey=journey, model=Lane, entity="lane", fields=LANE_FIELDS, data=data)
+
+
+@transaction.atomic
+def lane_update(*, actor: AbstractBaseUser, lane: Lane, version: int | None, data: dict[str, Any]) -> Lane:
+    if "kind" in data and data["kind"] != lane.kind and lane.cards.filter(deleted_at=None).exists():
+        raise ApplicationError("A lane's kind can only change while it has no cards.")
+    return _axis_update(actor=actor, item=lane, version=version, entity="lane", fields=LANE_FIELDS, data=data)
+
+
+@transaction.atomic
+def lane_move(*, actor: AbstractBaseUser, lane: Lane, version: int | None, position: int) -> Lane:
+    return _axis_move(actor=actor, item=lane, version=version, position=position, entity="lane")
+
+
+@transaction.atomic
+def lane_delete(*, actor: AbstractBaseUser, lane: Lane, version: int | None) -> None:
+    _axis_delete(actor=actor, item=lane, version=version, entity="lane", fields=LANE_FIELDS)
+
+
+# --- cards --------------------------------------------------------------------
+
+
+def _cell(journey: Journey, stage_id: int, lane_id: int) -> list[Card]:
+    return list(
+        Card.objects.filter(journey=journey, stage_id=stage_id, lane_id=lane_id, deleted_at=None).order_by("position", "id")
+    )
+
+
+def _card_locked(card: Card) -> Card:
+    """The card as its own model (a touchpoint as a Touchpoint...), read inside the lock."""
+    return card_model_for(card.kind).objects.select_related("journey", "stage", "lane", "owner_team").get(pk=card.pk)
+
+
+@transaction.atomic
+def card_create(
+    *, actor: AbstractBaseUser, journey: Journey, stage_id: int, lane_id: int, data: dict[str, Any]
+) -> Card:
+    locked = _change_begin(actor=actor, journey_id=journey.pk)
+    stage = Stage.objects.filter(journey=locked, pk=stage_id).first()
+    lane = Lane.objects.filter(journey=locked, pk=lane_id).first()
+    if stage is None or lane is None:
+        raise ApplicationError("That stage or lane is not part of this map.")
+    model = card_model_for(lane.kind)
+    card = model(journey=locked, stage=stage, lane=lane, kind=lane.kind, position=len(_cell(locked, stage.pk, lane.pk)))
+    fields = card_fields(model)
+    _apply(card, data, fields)
+    card.full_clean()
+    card.save()
+    Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity="card",
+                                        obj=card, after=snapshot(card, fields))])
+    return card
+
+
+@transaction.atomic
+def card_update(*, actor: AbstractBaseUser, card: Card, version: int | None, data: dict[str, Any]) -> Card:
+    locked = _change_begin(actor=actor, journey_id=card.journey_id)
+    card = _card_locked(card)
+    fields = card_fields(type(card))
+    before = snapshot(card, fields)
+    _claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
+    _apply(card, data, fields)
+    card.version = version + 1
+    card.full_clean()
+    card.save()
+    after = snapshot(card, fields)
+    changed_before = {k: v for k, v in before.items() if after[k] != v}
+    Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="card",
+                                        obj=card, before=changed_before, after={k: after[k] for k in changed_before})])
+    return card
+
+
+@transaction.atomic
+def card_move(
+    *, actor: AbstractBaseUser, card: Card, version: int | None, stage_id: int, lane_id: int, position: int
+) -> Card:
+    """Moves a card to a position in a cell, of this map, whose lane holds cards of its kind."""
+    locked = _change_begin(actor=actor, journey_id=card.journey_id)
+    stage = Stage.objects.filter(journey=locked, pk=stage_id).first()
+    lane = Lane.objects.filter(journey=locked, pk=lane_id).first()
+    if stage is None or lane is None:
+        raise ApplicationError("That stage or lane is not part of this map.")
+    _claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
+    card = Card.objects.select_related("stage", "lane").get(pk=card.pk)
+    if lane.kind != card.kind:
+        raise ApplicationError(f"A {card.get_kind_display().lower()} card can only move to a lane of that kind.")
+    before = {"stage": card.stage.name, "lane": card.lane.name, "position": card.position}
+    source = (card.stage_id, card.lane_id)
+    card.stage, card.lane = stage, lane
+    Card.objects.filter(pk=card.pk).update(stage=stage, lane=lane)
+    target = _cell(locked, stage.pk, lane.pk)
+    _renumber(_place(target, card, position))
+    if source != (stage.pk, lane.pk):
+        _renumber(_cell(locked, *source))
+    card.version = version + 1
+    Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.MOVE, entity="card", obj=card,
+                                        before=before, after={"stage": stage.name, "lane": lane.name,
+                                                              "position": card.position})])
+    return card
+
+
+@transaction.atomic
+def card_delete(*, actor: AbstractBaseUser, card: Card, version: int | None) -> Card:
+    """Deletes softly: the card leaves the board and can be restored from the activity list."""
+    locked = _change_begin(actor=actor, journey_id=card.journey_id)
+    _claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
+    card = _card_locked(card)
+    card.deleted_at = timezone.now()
+    Card.objects.filter(pk=card.pk).update(deleted_at=card.deleted_at)
+    _renumber(_cell(locked, card.stage_id, card.lane_id))
+    Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity="card",
+                                        obj=card, before=snapshot(card, card_fields(type(card))))])
+    return card
+
+
+@transaction.atomic
+def card_restore(*, actor: AbstractBaseUser, card: Card) -> Card:
+    locked = _change_begin(actor=actor, journey_id=card.journey_id)
+    card = _card_locked(card)
+    if card.deleted_at is None:
+        raise ApplicationError("This card is already on the board.")
+    card.deleted_at = None
+    card.position = len(_cell(locked, card.stage_id, card.lane_id))
+    card.version += 1
+    Card.objects.filter(pk=card.pk).update(deleted_at=None, position=card.position, version=card.version)
+    Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.RESTORE, entity="card",
+                                        obj=card, after=snapshot(card, card_fields(type(card))))])
+    return card

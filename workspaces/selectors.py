@@ -1,0 +1,49 @@
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from core.errors import NotFound, PermissionDenied
+
+from .models import EDITING_ROLES, Membership, Role, Team, Workspace
+
+
+def workspaces_for_user(*, user: AbstractBaseUser) -> QuerySet[Workspace]:
+    if not user.is_authenticated:
+        return Workspace.objects.none()
+    return Workspace.objects.filter(memberships__user=user)
+
+
+def workspace_get(*, user: AbstractBaseUser, slug: str) -> Workspace:
+    try:
+        return workspaces_for_user(user=user).get(slug=slug)
+    except Workspace.DoesNotExist:
+        raise NotFound("No such workspace.") from None
+
+
+def membership_get(*, user: AbstractBaseUser, workspace_id: int) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, workspace_id=workspace_id).first()
+
+
+def role_require(*, user: AbstractBaseUser, workspace_id: int, roles=EDITING_ROLES) -> Membership:
+    """The user's membership if their role is one of `roles`; raises otherwise.
+
+    A non-member gets NotFound (the workspace does not exist for them), a member
+    with too small a role gets PermissionDenied.
+    """
+    membership = membership_get(user=user, workspace_id=workspace_id)
+    if membership is None:
+        raise NotFound("No such workspace.")
+    if membership.role not in roles:
+        if roles == {Role.OWNER}:
+            raise PermissionDenied("Only an owner of this workspace can do that.")
+        raise PermissionDenied("Viewers cannot change this workspace.")
+    return membership
+
+
+def members_list(*, workspace: Workspace) -> QuerySet[Membership]:
+    return workspace.memberships.select_related("user").order_by("user__username")
+
+
+def teams_list(*, workspace_id: int) -> QuerySet[Team]:
+    return Team.objects.filter(workspace_id=workspace_id)

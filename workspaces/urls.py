@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workspaces"
+
+urlpatterns = [
+    path("w/new/", views.workspace_create, name="create"),
+    path("w/<slug:slug>/members/", views.members, name="members"),
+    path("w/<slug:slug>/teams/", views.team_create, name="team_create"),
+    path("invitations/<str:token>/", views.invitation_accept, name="accept"),
+]
