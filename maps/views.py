@@ -21,6 +21,7 @@ from workspaces.models import EDITING_ROLES
 from workspaces.selectors import membership_get, workspace_get, workspaces_for_user
 
 from . import selectors, services
+from .extensions import BOARD_PANELS
 from .forms import (
     JourneyCreateForm,
     JourneyForm,
@@ -46,6 +47,10 @@ def _board_url(journey, anchor: str = "") -> str:
 def _context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
     membership = membership_get(user=request.user, workspace_id=journey.workspace_id)
     return {"journey": journey, "can_edit": membership is not None and membership.role in EDITING_ROLES} | extra
+
+
+def _panels(journey) -> list[dict[str, str]]:
+    return [{"url": reverse(p.url_name, args=[journey.pk]), "label": p.label} for p in BOARD_PANELS]
 
 
 def _board_response(request: HttpRequest, journey, *, anchor: str = "") -> HttpResponse:
@@ -141,7 +146,8 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     journey = selectors.journey_get(user=request.user, pk=pk)
     if request.htmx:
         return _board_response(request, journey)
-    return TemplateResponse(request, BOARD, _context(request, journey, board=selectors.board_get(journey=journey)))
+    return TemplateResponse(request, BOARD, _context(
+        request, journey, board=selectors.board_get(journey=journey), panels=_panels(journey)))
 
 
 @login_required

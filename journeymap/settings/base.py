@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "maps",
     "stakeholders",
     "compliance",
+    "journeymap",  # the top of the dependency graph: project-wide commands such as seed_demo
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from maps import demo as maps_demo
+
+
+class Command(BaseCommand):
+    help = "Creates the demo workspace and its journeys. Safe to run twice: nothing is duplicated."
+
+    def handle(self, *args, **options) -> None:
+        workspace = maps_demo.seed_workspace()
+        maps_demo.seed_telehealth_journey(workspace)
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo workspace ready: sign in as demo / {maps_demo.DEMO_PASSWORD} (owner), "
+            f"maria (editor) or sam (viewer), same password."
+        ))
