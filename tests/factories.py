@@ -45,3 +45,46 @@ def make_card(journey: Journey, actor, *, kind: str = LaneKind.TOUCHPOINTS, stag
     return map_services.card_create(
         actor=actor, journey=journey, stage_id=stage.pk, lane_id=lane_of(journey, kind).pk, data=data
     )
+
+
+# --- helpers added for the foundation suite (assertions over the stored state) ---
+
+
+def map_state(journey: Journey) -> dict:
+    """Everything stored for a map, so a test can assert that a refused change changed nothing."""
+    from maps.models import Card, Change, Lane, Stage
+
+    fresh = Journey.objects.get(pk=journey.pk)
+    return {
+        "journey": (fresh.title, fresh.persona, fresh.kind, fresh.status, fresh.version, fresh.revision),
+        "stages": list(Stage.objects.filter(journey=journey).order_by("pk").values_list("pk", "name", "position", "version")),
+        "lanes": list(Lane.objects.filter(journey=journey).order_by("pk").values_list("pk", "name", "kind", "position", "version")),
+        "cards": list(
+            Card.objects.filter(journey=journey).order_by("pk").values_list(
+                "pk", "title", "body", "stage_id", "lane_id", "position", "version", "owner_team_id", "deleted_at"
+            )
+        ),
+        "changes": Change.objects.filter(journey=journey).count(),
+    }
+
+
+def assert_contiguous(positions) -> None:
+    """Positions of one cell, stage row or lane column must be exactly 0..n-1."""
+    positions = sorted(positions)
+    assert positions == list(range(len(positions))), positions
+
+
+def assert_map_positions_contiguous(journey: Journey) -> None:
+    from collections import defaultdict
+
+    from maps.models import Card, Lane, Stage
+
+    assert_contiguous(Stage.objects.filter(journey=journey).values_list("position", flat=True))
+    assert_contiguous(Lane.objects.filter(journey=journey).values_list("position", flat=True))
+    cells = defaultdict(list)
+    for stage_id, lane_id, position in Card.objects.filter(journey=journey, deleted_at=None).values_list(
+        "stage_id", "lane_id", "position"
+    ):
+        cells[(stage_id, lane_id)].append(position)
+    for positions in cells.values():
+        assert_contiguous(positions)
