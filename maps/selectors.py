@@ -51,6 +51,8 @@ def _with_details(queryset: QuerySet[Card]) -> QuerySet[Card]:
     return queryset.select_related(
         *CARD_DETAIL_RELATIONS,
         "owner_team",
+        "stage",
+        "lane",
         "transition__to_stage",
         "transition__from_team",
         "transition__to_team",

@@ -37,6 +37,7 @@ JOURNEY_FIELDS = ["title", "persona", "description", "kind", "observes", "status
 STAGE_FIELDS = ["name", "description"]
 LANE_FIELDS = ["name", "kind"]
 CARD_BASE_FIELDS = ["title", "body", "owner_team"]
+_PLACEMENT = ["journey", "stage", "lane"]
 _NOT_EDITABLE = {"id", "card_ptr", "journey", "stage", "lane", "kind", "position", "version", "deleted_at"}
 
 
@@ -354,7 +355,7 @@ def card_update(*, actor: AbstractBaseUser, card: Card, version: int | None, dat
     _claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
     _apply(card, data, fields)
     card.version = version + 1
-    card.full_clean()
+    card.full_clean(exclude=_PLACEMENT)  # placement is unchanged here and was checked when it was set
     card.save()
     after = snapshot(card, fields)
     changed_before = {k: v for k, v in before.items() if after[k] != v}

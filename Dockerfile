@@ -1,0 +1,13 @@
+# Production-like image: the ASGI web server and the worker share it.
+FROM python:3.12-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=journeymap.settings.production
+WORKDIR /app
+COPY requirements/ requirements/
+RUN pip install --no-cache-dir -r requirements/base.txt
+COPY . .
+RUN SECRET_KEY=build-only-collectstatic-key-build-only-collectstatic-key-000 \
+    python manage.py collectstatic --noinput
+RUN useradd --create-home journeymap
+USER journeymap
+EXPOSE 8000
+CMD ["uvicorn", "journeymap.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]
