@@ -1,0 +1,138 @@
+"""The board in a real browser: Playwright driving Debian's Chromium against a live server.
+
+What only a browser can show: HTMX swaps without a reload, keyboard moves, dragging,
+the conflict view, and a page that runs under its Content-Security-Policy without errors.
+"""
+
+import os
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from maps.models import Card, LaneKind
+from maps.services import card_update
+from tests import factories
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls in these
+# tests happen between browser steps, never concurrently with them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    contexts = []
+
+    def open_as(user):
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page.goto("/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", factories.PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url("**/maps/")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def _mark_loaded(page):
+    """A marker that a full page load would wipe out: proves a change came by swap."""
+    page.evaluate("window.__noReload = true")
+
+
+def _still_same_page(page) -> bool:
+    return page.evaluate("window.__noReload === true")
+
+
+def test_inline_edit_swaps_the_card_without_a_reload(page_for, owner, journey):
+    card = factories.make_card(journey, owner, kind=LaneKind.TOUCHPOINTS, title="Intake form")
+    page = page_for(owner)
+    page.goto(f"/maps/{journey.pk}/")
+    _mark_loaded(page)
+    page.click(f"#card-{card.pk} .card-edit")
+    page.fill(f"#card-{card.pk} input[name=title]", "Intake form, shorter")
+    page.fill(f"#card-{card.pk} textarea[name=experience]", "Twenty-two questions")
+    page.click(f"#card-{card.pk} button.primary")
+    expect(page.locator(f"#card-{card.pk} .card-title")).to_have_text("Intake form, shorter")
+    expect(page.locator(f"#card-{card.pk} .gap")).to_contain_text("Twenty-two questions")
+    assert _still_same_page(page)
+    assert Card.objects.get(pk=card.pk).title == "Intake form, shorter"
+    assert page.errors == []
+
+
+def test_keyboard_moves_a_card_to_the_next_stage_and_keeps_focus(page_for, owner, journey):
+    card = factories.make_card(journey, owner, kind=LaneKind.FRICTION, title="Hidden price")
+    first, second = list(journey.stages.all()[:2])
+    page = page_for(owner)
+    page.goto(f"/maps/{journey.pk}/")
+    _mark_loaded(page)
+    page.focus(f"#card-{card.pk}")
+    page.keyboard.press("Alt+ArrowRight")
+    expect(page.locator(f'.cards[data-stage="{second.pk}"] #card-{card.pk}')).to_be_visible()
+    expect(page.locator(f"#card-{card.pk}")).to_be_focused()
+    assert _still_same_page(page)
+    assert Card.objects.get(pk=card.pk).stage_id == second.pk
+    assert first.pk != second.pk and page.errors == []
+
+
+def test_dragging_reorders_cards_within_a_cell(page_for, owner, journey):
+    top = factories.make_card(journey, owner, kind=LaneKind.OPPORTUNITIES, title="First fix")
+    bottom = factories.make_card(journey, owner, kind=LaneKind.OPPORTUNITIES, title="Second fix")
+    page = page_for(owner)
+    page.goto(f"/maps/{journey.pk}/")
+    with page.expect_response(lambda response: "/move/" in response.url) as moved:
+        page.drag_and_drop(f"#card-{bottom.pk}", f"#card-{top.pk}", target_position={"x": 20, "y": 5})
+    assert moved.value.status == 200
+    expect(page.locator(f"#card-{bottom.pk} + #card-{top.pk}")).to_be_visible()
+    assert [c.pk for c in Card.objects.filter(pk__in=[top.pk, bottom.pk]).order_by("position")] == [bottom.pk, top.pk]
+
+
+def test_a_stale_edit_shows_the_conflict_view_and_can_keep_theirs(page_for, owner, journey):
+    card = factories.make_card(journey, owner, kind=LaneKind.ACTIONS, title="Books a visit")
+    page = page_for(owner)
+    page.goto(f"/maps/{journey.pk}/")
+    page.click(f"#card-{card.pk} .card-edit")
+    page.fill(f"#card-{card.pk} input[name=title]", "Mine")
+    # Someone else saves first.
+    card_update(actor=owner, card=card, version=card.version, data={"title": "Theirs"})
+    page.click(f"#card-{card.pk} button.primary")
+    conflict = page.locator(f"#card-{card.pk}.conflict")
+    expect(conflict).to_contain_text("Someone changed this card")
+    expect(conflict.locator("tr.differs")).to_contain_text("Theirs")
+    expect(conflict.locator("tr.differs")).to_contain_text("Mine")
+    conflict.get_by_text("Keep theirs").click()
+    expect(page.locator(f"#card-{card.pk} .card-title")).to_have_text("Theirs")
+    assert Card.objects.get(pk=card.pk).title == "Theirs"
+
+
+def test_viewer_sees_no_editing_controls(page_for, viewer, journey, owner):
+    factories.make_card(journey, owner, kind=LaneKind.ACTIONS, title="Reads the map")
+    page = page_for(viewer)
+    page.goto(f"/maps/{journey.pk}/")
+    expect(page.get_by_text("Reads the map")).to_be_visible()
+    assert page.locator(".card-edit").count() == 0
+    assert page.locator(".add-card").count() == 0
+    assert page.errors == []
