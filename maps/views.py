@@ -18,7 +18,7 @@ from django_htmx.http import reswap, retarget
 
 from core.errors import Conflict
 from workspaces.models import EDITING_ROLES
-from workspaces.selectors import membership_get, workspace_get, workspaces_for_user
+from workspaces.selectors import membership_get, role_require, workspace_get, workspaces_for_user
 
 from . import selectors, services
 from .extensions import BOARD_PANELS
@@ -63,6 +63,7 @@ def _board_response(request: HttpRequest, journey, *, anchor: str = "") -> HttpR
 
 
 def _form_response(request, journey, *, form, partial: str, title: str, status: int = 200, **extra) -> HttpResponse:
+    role_require(user=request.user, workspace_id=journey.workspace_id)  # a viewer gets no edit form
     context = _context(request, journey, form=form, form_template=f"{BOARD}#{partial}", title=title, **extra)
     template = f"{BOARD}#{partial}" if request.htmx else FORM_PAGE
     return TemplateResponse(request, template, context, status=status)
@@ -124,6 +125,7 @@ def journey_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def journey_create(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
+    role_require(user=request.user, workspace_id=workspace.pk)
     form = JourneyCreateForm(request.POST or None, workspace=workspace)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -259,6 +261,7 @@ def axis_delete(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpR
     get, *_rest, delete = AXES[axis]
     item = get(journey=journey, pk=item_pk)
     if request.method == "GET":
+        role_require(user=request.user, workspace_id=journey.workspace_id)
         return TemplateResponse(request, "maps/delete.html", _context(
             request, journey, item=item, axis=axis, card_count=item.cards.filter(deleted_at=None).count(),
             action=reverse(f"maps:{axis}_delete", args=[pk, item_pk]),
