@@ -112,6 +112,12 @@ def _record(
     )
 
 
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields whose value changed, as (before, after) for history."""
+    keys = [k for k in after if before.get(k) != after[k]]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
 def _apply(obj: models.Model, data: dict[str, Any], fields: Sequence[str]) -> None:
     for name in fields:
         if name in data:
@@ -192,8 +198,9 @@ def journey_update(*, actor: AbstractBaseUser, journey: Journey, version: int | 
     locked.version = version + 1
     locked.full_clean()
     locked.save()
+    before, after = _changed(before, snapshot(locked, JOURNEY_FIELDS))
     Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="journey",
-                                        obj=locked, before=before, after=snapshot(locked, JOURNEY_FIELDS))])
+                                        obj=locked, before=before, after=after)])
     return locked
 
 
@@ -233,8 +240,9 @@ def _axis_update(*, actor, item, version, entity: str, fields: list[str], data: 
     item.version = version + 1
     item.full_clean()
     item.save()
+    before, after = _changed(before, snapshot(item, fields))
     Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity=entity,
-                                        obj=item, before=before, after=snapshot(item, fields))])
+                                        obj=item, before=before, after=after)])
     return item
 
 
@@ -357,10 +365,9 @@ def card_update(*, actor: AbstractBaseUser, card: Card, version: int | None, dat
     card.version = version + 1
     card.full_clean(exclude=_PLACEMENT)  # placement is unchanged here and was checked when it was set
     card.save()
-    after = snapshot(card, fields)
-    changed_before = {k: v for k, v in before.items() if after[k] != v}
+    before, after = _changed(before, snapshot(card, fields))
     Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="card",
-                                        obj=card, before=changed_before, after={k: after[k] for k in changed_before})])
+                                        obj=card, before=before, after=after)])
     return card
 
 

@@ -347,8 +347,10 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
             fresh = selectors.card_get(journey=journey, pk=saved.pk)
             curve = selectors.curve_get(journey=journey) if fresh.kind == "user_state" else None
             return TemplateResponse(request, f"{BOARD}#card_saved", _context(request, journey, card=fresh, curve=curve))
+    placement = {} if request.htmx else {  # the full page also offers a move form: dragging needs JavaScript
+        "move_stages": journey.stages.all(), "move_lanes": journey.lanes.filter(kind=card.kind)}
     return _form_response(request, journey, form=form, partial="card_form", title=f"Edit “{card.title}”", card=card,
-                          status=422 if form.is_bound else 200, **urls)
+                          status=422 if form.is_bound else 200, **urls, **placement)
 
 
 @login_required
