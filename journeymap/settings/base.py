@@ -78,6 +78,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # card serialise instead of one of them failing half-way.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"]["timeout"] = 20
+    # The test database is a file too: Django's default in-memory shared-cache database
+    # answers concurrent writers with "database table is locked" at once instead of
+    # waiting, so the tests of simultaneous edits could not run on it.
+    _db_name = str(DATABASES["default"].get("NAME") or "")
+    if _db_name and _db_name != ":memory:" and not _db_name.startswith("file:"):
+        _db_path = Path(_db_name)
+        DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(_db_path.with_name(f"test_{_db_path.name}")))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
