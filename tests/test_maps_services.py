@@ -291,6 +291,18 @@ def test_lane_of_an_unknown_kind_is_refused(journey, editor):
 # --- journeys -----------------------------------------------------------------------------
 
 
+def test_journey_create_from_telehealth_template(journey, owner):
+    assert list(journey.stages.values_list("name", "position")) == [
+        ("Acquisition", 0), ("Onboarding & intake", 1), ("Consultation", 2), ("Fulfilment", 3), ("Retention", 4),
+        ("Re-engagement", 5),
+    ]
+    assert list(journey.lanes.values_list("kind", flat=True)) == [
+        LaneKind.ACTIONS, LaneKind.USER_STATE, LaneKind.TOUCHPOINTS, LaneKind.FRICTION, LaneKind.OPPORTUNITIES,
+        LaneKind.HANDOFFS,
+    ]
+    assert (journey.revision, journey.version, journey.created_by) == (1, 1, owner)
+
+
 def test_journey_create_from_blank_template(workspace, editor):
     journey = services.journey_create(actor=editor, workspace=workspace, title="Refills", template="blank")
     assert list(journey.stages.values_list("name", flat=True)) == ["Stage 1"]
