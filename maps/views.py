@@ -46,7 +46,12 @@ def _board_url(journey, anchor: str = "") -> str:
 
 def _context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
     membership = membership_get(user=request.user, workspace_id=journey.workspace_id)
-    return {"journey": journey, "can_edit": membership is not None and membership.role in EDITING_ROLES} | extra
+    return {
+        "journey": journey,
+        "can_edit": membership is not None and membership.role in EDITING_ROLES,
+        # Card links are built from this prefix: reversing a URL per card is most of a large board's render time.
+        "cards_url": reverse("maps:card_create", args=[journey.pk]).removesuffix("new/"),
+    } | extra
 
 
 def _panels(journey) -> list[dict[str, str]]:
