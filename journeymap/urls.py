@@ -10,4 +10,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("workspaces.urls")),
     path("", include("maps.urls")),
+    path("", include("diagnostics.urls")),
 ]

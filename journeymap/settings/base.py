@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "maps",
     "stakeholders",
     "compliance",
+    "diagnostics",  # above maps: designed vs observed, stage metrics, ranked fixes, charts
     "journeymap",  # the top of the dependency graph: project-wide commands such as seed_demo
 ]
 

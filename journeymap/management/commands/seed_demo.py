@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from diagnostics import demo as diagnostics_demo
 from maps import demo as maps_demo
 
 
@@ -9,6 +10,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         workspace = maps_demo.seed_workspace()
         maps_demo.seed_telehealth_journey(workspace)
+        diagnostics_demo.seed_observed_journey(workspace)
         self.stdout.write(self.style.SUCCESS(
             f"Demo workspace ready: sign in as demo / {maps_demo.DEMO_PASSWORD} (owner), "
             f"maria (editor) or sam (viewer), same password."

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class DiagnosticsConfig(AppConfig):
+    """Designed vs observed, privacy-aware stage metrics, ranked fixes and charts.
+
+    Sits above `maps`: it reads and writes maps through maps' selectors and services,
+    and adds its panel to the board through `maps.extensions`; maps never imports it.
+    """
+
+    name = "diagnostics"
+
+    def ready(self) -> None:
+        from maps.extensions import register_board_panel
+
+        register_board_panel(url_name="diagnostics:panel", label="Diagnosis: fix one broken transition first")

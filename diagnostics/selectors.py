@@ -1,0 +1,273 @@
+"""Reads for diagnostics. Every journey reaching here was fetched through
+`maps.selectors.journey_get`, so it is already scoped to the person asking."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Opportunity, Stage, Transition
+from maps.selectors import card_detail, journeys_for_user
+from workspaces.models import Team, Workspace
+
+from .compare import CardShape, Comparison, MapShape, StageShape, journey_diff
+from .metrics import MetricRow, MetricsSummary, summarise
+from .models import DEFAULT_SMALL_COUNT_THRESHOLD, StageMetric, WorkspaceSettings
+from .ranking import TransitionSignals, Weakness, rank_fixes, transition_weakness
+
+_DETAILS = ["userstate", "touchpoint", "frictionpoint", "opportunity", "transition", "owner_team",
+            "transition__from_team", "transition__to_team", "transition__to_stage"]
+
+
+def threshold_get(*, workspace_id: int) -> int:
+    value = WorkspaceSettings.objects.filter(workspace_id=workspace_id).values_list("small_count_threshold", flat=True)
+    return value.first() or DEFAULT_SMALL_COUNT_THRESHOLD
+
+
+def settings_get(*, workspace: Workspace) -> WorkspaceSettings:
+    return WorkspaceSettings.objects.filter(workspace=workspace).first() or WorkspaceSettings(workspace=workspace)
+
+
+def _cards(journey: Journey) -> list[Card]:
+    return [card_detail(c) for c in journey.cards.filter(deleted_at=None).select_related(*_DETAILS)
+            .order_by("stage__position", "lane__position", "position", "id")]
+
+
+# --- metrics ----------------------------------------------------------------------
+
+
+def metrics_list(*, journey: Journey) -> QuerySet[StageMetric]:
+    return journey.stage_metrics.select_related("stage").order_by("-period", "stage__position")
+
+
+def metrics_summary(*, journey: Journey) -> MetricsSummary:
+    stages = list(journey.stages.values_list("pk", "name"))
+    rows = [MetricRow(*r) for r in journey.stage_metrics.values_list("stage_id", "period", "entered", "progressed")]
+    return summarise(stages=stages, rows=rows, threshold=threshold_get(workspace_id=journey.workspace_id))
+
+
+# --- designed vs observed -----------------------------------------------------------
+
+
+def map_shape(*, journey: Journey) -> MapShape:
+    by_stage: dict[int, list[CardShape]] = defaultdict(list)
+    for card in _cards(journey):
+        shape = CardShape(kind=card.kind, title=card.title, owner=str(card.owner_team or ""))
+        if card.kind == LaneKind.USER_STATE:
+            shape = CardShape(kind=card.kind, title=card.title, owner=shape.owner, confidence=card.confidence)
+        elif card.kind == LaneKind.TOUCHPOINTS:
+            shape = CardShape(kind=card.kind, title=card.title, owner=shape.owner, expectation=card.expectation,
+                              experience=card.experience)
+        elif card.kind == LaneKind.HANDOFFS:
+            shape = CardShape(kind=card.kind, title=card.title, owner=shape.owner,
+                              from_team=str(card.from_team or ""), to_team=str(card.to_team or ""))
+        by_stage[card.stage_id].append(shape)
+    return MapShape(title=journey.title, stages=tuple(
+        StageShape(name=s.name, cards=tuple(by_stage.get(s.pk, []))) for s in journey.stages.all()))
+
+
+@dataclass
+class Pair:
+    designed: Journey | None
+    observed: Journey | None
+    observations: list[Journey] = field(default_factory=list)  # every observed journey of the designed one
+
+
+def pair_get(*, user, journey: Journey, observed_pk: int | None = None) -> Pair:
+    """The designed/observed pair this journey belongs to, as far as the person may see it."""
+    visible = journeys_for_user(user=user)
+    if journey.kind == JourneyKind.OBSERVED:
+        designed = visible.filter(pk=journey.observes_id).first() if journey.observes_id else None
+        observations = list(visible.filter(observes=designed)) if designed else [journey]
+        return Pair(designed=designed, observed=journey, observations=observations)
+    observations = list(visible.filter(observes=journey, kind=JourneyKind.OBSERVED).order_by("-created_at"))
+    chosen = next((o for o in observations if o.pk == observed_pk), observations[0] if observations else None)
+    return Pair(designed=journey, observed=chosen, observations=observations)
+
+
+@dataclass
+class SideBySide:
+    comparison: Comparison
+    rows: list[dict]  # per designed or observed stage: designed shape, observed shapes, differences
+
+
+def side_by_side(*, designed: Journey, observed: Journey) -> SideBySide:
+    mine, theirs = map_shape(journey=designed), map_shape(journey=observed)
+    comparison = journey_diff(mine, theirs)
+    observed_by_key = defaultdict(list)
+    for stage in theirs.stages:
+        observed_by_key[stage.key].append(stage)
+    rows = []
+    for stage in mine.stages:
+        rows.append({"name": stage.name, "designed": stage, "observed": observed_by_key.get(stage.key, []),
+                     "differences": comparison.by_stage.get(stage.name, [])})
+    designed_keys = {s.key for s in mine.stages}
+    previous = -1
+    for stage in theirs.stages:  # a stage only users take goes where they take it
+        if stage.key in designed_keys:
+            previous = next(i for i, row in enumerate(rows) if row["designed"] and row["designed"].key == stage.key)
+            continue
+        previous += 1
+        rows.insert(previous, {"name": stage.name, "designed": None, "observed": [stage],
+                               "differences": comparison.by_stage.get(stage.name, [])})
+    return SideBySide(comparison=comparison, rows=rows)
+
+
+# --- what to fix --------------------------------------------------------------------
+
+
+@dataclass
+class RankedFix:
+    rank: int
+    opportunity: Opportunity
+    score: float
+
+
+@dataclass
+class FixGroup:
+    stage: Stage
+    transitions: list[Transition]
+    fixes: list[RankedFix]
+
+    @property
+    def best(self) -> float:
+        return max(f.score for f in self.fixes)
+
+
+def fix_groups(*, journey: Journey) -> list[FixGroup]:
+    """Open fixes ranked by impact x confidence / effort, grouped by the stage (and its handoffs) they belong to."""
+    cards = _cards(journey)
+    ranked = rank_fixes([c for c in cards if c.kind == LaneKind.OPPORTUNITIES])
+    transitions: dict[int, list[Transition]] = defaultdict(list)
+    for card in cards:
+        if card.kind == LaneKind.HANDOFFS:
+            transitions[card.stage_id].append(card)
+    stages = {s.pk: s for s in journey.stages.all()}
+    groups: dict[int, FixGroup] = {}
+    for rank, opportunity in enumerate(ranked, start=1):
+        group = groups.setdefault(opportunity.stage_id, FixGroup(stage=stages[opportunity.stage_id],
+                                                                  transitions=transitions.get(opportunity.stage_id, []),
+                                                                  fixes=[]))
+        score = opportunity.impact * opportunity.confidence / opportunity.effort
+        group.fixes.append(RankedFix(rank=rank, opportunity=opportunity, score=round(score, 2)))
+    return sorted(groups.values(), key=lambda g: min(f.rank for f in g.fixes))
+
+
+@dataclass
+class TransitionReport:
+    label: str
+    stage: Stage
+    to_stage: Stage | None
+    card: Transition | None  # None for a stage boundary without a handoff card
+    signals: TransitionSignals
+    weakness: Weakness
+    frictions: list[FrictionPoint]
+    fixes: list[RankedFix]
+    touchpoints: list[Card]
+
+
+def transitions_ranked(*, journey: Journey) -> list[TransitionReport]:
+    """Every handoff of the map (a stage boundary without a handoff card counts as an unowned one), weakest first."""
+    cards = _cards(journey)
+    stages = list(journey.stages.all())
+    by_stage: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for card in cards:
+        by_stage[card.stage_id][card.kind].append(card)
+    metrics = metrics_summary(journey=journey)
+    stage_dropoff = {s.stage_id: s.dropoff for s in metrics.stages if s.dropoff is not None}
+
+    def confidence(stage: Stage | None) -> float | None:
+        if stage is None:
+            return None
+        scores = [c.confidence for c in by_stage[stage.pk][LaneKind.USER_STATE]]
+        return sum(scores) / len(scores) if scores else None
+
+    reports = []
+    for index, stage in enumerate(stages):
+        handoffs = by_stage[stage.pk][LaneKind.HANDOFFS]
+        following = stages[index + 1] if index + 1 < len(stages) else None
+        if not handoffs and following is None:
+            continue
+        for handoff in handoffs or [None]:
+            to_stage = (handoff.to_stage if handoff and handoff.to_stage_id else following)
+            label = f"{stage.name} → {to_stage.name if to_stage else 'the end'}"
+            if stage.pk in stage_dropoff:
+                dropoff, source = stage_dropoff[stage.pk], "stage metrics"
+            elif handoff is not None and handoff.observed_dropoff is not None:
+                dropoff, source = float(handoff.observed_dropoff) / 100, "estimate on the handoff"
+            else:
+                dropoff, source = None, ""
+            lows = [c for c in (confidence(stage), confidence(to_stage)) if c is not None]
+            frictions = by_stage[stage.pk][LaneKind.FRICTION]
+            signals = TransitionSignals(
+                label=label, dropoff=dropoff, dropoff_source=source,
+                frictions=[(f.friction_kind, f.severity, f.status) for f in frictions],
+                owner=str(handoff.owner_team or "") if handoff else "",
+                from_team=str(handoff.from_team or "") if handoff else "",
+                to_team=str(handoff.to_team or "") if handoff else "",
+                min_confidence=round(min(lows), 1) if lows else None,
+                risk=handoff.risk if handoff else "medium",
+            )
+            fixes = rank_fixes(by_stage[stage.pk][LaneKind.OPPORTUNITIES])
+            reports.append(TransitionReport(
+                label=label, stage=stage, to_stage=to_stage, card=handoff, signals=signals,
+                weakness=transition_weakness(signals),
+                frictions=sorted(frictions, key=lambda f: -{"critical": 4, "high": 3, "medium": 2, "low": 1}[f.severity]),
+                fixes=[RankedFix(rank=i, opportunity=o, score=round(o.impact * o.confidence / o.effort, 2))
+                       for i, o in enumerate(fixes, start=1)],
+                touchpoints=by_stage[stage.pk][LaneKind.TOUCHPOINTS],
+            ))
+    return sorted(reports, key=lambda r: -r.weakness.score)
+
+
+def weakest_transition(*, journey: Journey) -> TransitionReport | None:
+    reports = transitions_ranked(journey=journey)
+    return reports[0] if reports else None
+
+
+# --- charts -------------------------------------------------------------------------
+
+
+def _stage_confidence(shape: MapShape) -> dict[str, float | None]:
+    result: dict[str, float | None] = {}
+    for stage in shape.stages:
+        if stage.key not in result or result[stage.key] is None:
+            result[stage.key] = stage.confidence
+    return result
+
+
+def charts_get(*, user, journey: Journey) -> list:
+    from .charts import confidence_chart, friction_heatmap, funnel_chart
+
+    pair = pair_get(user=user, journey=journey)
+    metrics_journey = pair.observed or journey
+    charts = [funnel_chart(metrics_summary(journey=metrics_journey))]
+    designed_shape = map_shape(journey=pair.designed) if pair.designed else None
+    observed_shape = map_shape(journey=pair.observed) if pair.observed else None
+    names, keys = [], []
+    for stage in designed_shape.stages if designed_shape else ():
+        if stage.key not in keys:
+            keys.append(stage.key)
+            names.append(stage.name)
+    previous = -1
+    for stage in observed_shape.stages if observed_shape else ():  # stages only users take, where they take them
+        if stage.key in keys:
+            previous = keys.index(stage.key)
+            continue
+        previous += 1
+        keys.insert(previous, stage.key)
+        names.insert(previous, stage.name)
+    designed_conf = _stage_confidence(designed_shape) if designed_shape else {}
+    observed_conf = _stage_confidence(observed_shape) if observed_shape else None
+    charts.append(confidence_chart(
+        names, [designed_conf.get(k) for k in keys],
+        None if observed_conf is None else [observed_conf.get(k) for k in keys],
+    ))
+    cells: dict[tuple[str, str, str], int] = defaultdict(int)
+    stage_names = list(journey.stages.values_list("name", flat=True))
+    for friction in FrictionPoint.objects.filter(journey=journey, deleted_at=None, status__in=["open", "investigating"]
+                                                 ).select_related("stage", "owner_team"):
+        cells[(friction.friction_kind, friction.stage.name, str(friction.owner_team or "No owner"))] += 1
+    teams = list(Team.objects.filter(workspace_id=journey.workspace_id).values_list("name", flat=True))
+    charts.append(friction_heatmap(stage_names, teams, dict(cells)))
+    return charts

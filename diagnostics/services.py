@@ -1,0 +1,163 @@
+"""Changes made by the diagnostics layer. Same conventions as `maps.services`:
+keyword-only, typed, atomic, `full_clean()` before save, edit rights via `role_require`.
+Map rows (the observed journey's stages, lanes and cards) are written only through
+`maps.services`, so they get the same locks, versions and history as any other edit.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.errors import ApplicationError
+from maps import services as map_services
+from maps.models import Journey, JourneyKind, Stage
+from maps.selectors import card_detail
+from workspaces.models import Role, Workspace
+from workspaces.selectors import role_require
+
+from .csv_import import Problem, parse_metrics_csv
+from .models import StageMetric, WorkspaceSettings
+
+
+class MetricsFileRejected(ApplicationError):
+    """An upload with at least one bad row: nothing was saved. `problems` lists every one."""
+
+    status_code = 422
+
+    def __init__(self, message: str, *, problems: list[Problem]) -> None:
+        super().__init__(message, extra={"problems": problems})
+        self.problems = problems
+
+
+# --- settings -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def workspace_settings_update(*, actor: AbstractBaseUser, workspace: Workspace, small_count_threshold: int
+                              ) -> WorkspaceSettings:
+    role_require(user=actor, workspace_id=workspace.pk, roles={Role.OWNER})
+    settings, _ = WorkspaceSettings.objects.select_for_update().get_or_create(workspace=workspace)
+    settings.small_count_threshold = small_count_threshold
+    settings.version += 1
+    settings.full_clean()
+    settings.save()
+    return settings
+
+
+# --- stage metrics --------------------------------------------------------------------
+
+
+@transaction.atomic
+def stage_metric_record(
+    *, actor: AbstractBaseUser, journey: Journey, stage: Stage, period: date, entered: int, progressed: int
+) -> StageMetric:
+    """Sets the counts of one stage in one month (replacing the month's earlier counts, if any)."""
+    role_require(user=actor, workspace_id=journey.workspace_id)
+    if stage.journey_id != journey.pk:
+        raise ApplicationError("That stage is not part of this map.")
+    metric = StageMetric.objects.select_for_update().filter(stage=stage, period=period).first()
+    metric = metric or StageMetric(journey=journey, stage=stage, period=period, version=0)
+    metric.entered, metric.progressed, metric.updated_by = entered, progressed, actor
+    metric.version += 1
+    metric.full_clean()
+    metric.save()
+    return metric
+
+
+@transaction.atomic
+def stage_metric_delete(*, actor: AbstractBaseUser, journey: Journey, metric_id: int) -> None:
+    role_require(user=actor, workspace_id=journey.workspace_id)
+    deleted, _ = StageMetric.objects.filter(journey=journey, pk=metric_id).delete()
+    if not deleted:
+        raise ApplicationError("Those counts were already deleted.")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+
+@transaction.atomic
+def stage_metrics_import(*, actor: AbstractBaseUser, journey: Journey, data: bytes) -> ImportResult:
+    """Loads a CSV of stage,period,entered,progressed. Every row is checked first; any bad row and nothing changes."""
+    role_require(user=actor, workspace_id=journey.workspace_id)
+    stages: dict[str, int] = {}
+    for pk, name in journey.stages.values_list("pk", "name"):
+        stages.setdefault(name, pk)
+    rows, problems = parse_metrics_csv(data, stages=stages)
+    if problems:
+        bad = sum(1 for p in problems if p.line)
+        message = (f"Nothing was imported: {bad} row{'s' if bad != 1 else ''} need{'s' if bad == 1 else ''} fixing."
+                   if bad and all(p.line > 1 for p in problems) else f"Nothing was imported: {problems[0]}")
+        raise MetricsFileRejected(message, problems=problems)
+    existing = {(m.stage_id, m.period): m for m in StageMetric.objects.select_for_update().filter(journey=journey)}
+    created = updated = 0
+    for row in rows:
+        metric = existing.get((row.stage_id, row.period))
+        if metric is None:
+            metric = StageMetric(journey=journey, stage_id=row.stage_id, period=row.period, version=0)
+            created += 1
+        else:
+            updated += 1
+        metric.entered, metric.progressed, metric.updated_by = row.entered, row.progressed, actor
+        metric.version += 1
+        try:
+            metric.full_clean()
+        except ValidationError as error:  # the parser already checked; this is the last line of defence
+            raise MetricsFileRejected("Nothing was imported.", problems=[Problem(row.line, "; ".join(error.messages))])
+        metric.save()
+    return ImportResult(created=created, updated=updated)
+
+
+# --- designed vs observed ---------------------------------------------------------------
+
+
+@transaction.atomic
+def journey_observe(*, actor: AbstractBaseUser, designed: Journey, title: str = "") -> Journey:
+    """A new observed journey of `designed`, starting as a copy of its stages, lanes and cards.
+
+    Built through `maps.services`, so every row is validated and recorded in the new map's history.
+    """
+    role_require(user=actor, workspace_id=designed.workspace_id)
+    if designed.kind != JourneyKind.DESIGNED:
+        raise ApplicationError("Only a designed journey can be observed: this map is "
+                               f"{designed.get_kind_display().lower()}.")
+    observed = map_services.journey_create(
+        actor=actor, workspace=designed.workspace, title=(title or f"{designed.title} (observed)")[:200],
+        template="blank", persona=designed.persona, kind=JourneyKind.OBSERVED, observes=designed,
+        description=f"What users really do, observed against “{designed.title}”.",
+    )
+    stage_map = _copy_axis(actor=actor, source=list(designed.stages.all()), target=observed, axis="stage")
+    lane_map = _copy_axis(actor=actor, source=list(designed.lanes.all()), target=observed, axis="lane")
+    cards = designed.cards.filter(deleted_at=None).select_related(
+        "userstate", "touchpoint", "frictionpoint", "opportunity", "transition"
+    ).order_by("stage__position", "lane__position", "position", "id")
+    for card in cards:
+        detail = card_detail(card)
+        data = {name: getattr(detail, name) for name in map_services.card_fields(type(detail))}
+        if "to_stage" in data and data["to_stage"] is not None:
+            data["to_stage"] = stage_map.get(data["to_stage"].pk)
+        map_services.card_create(actor=actor, journey=observed, stage_id=stage_map[card.stage_id].pk,
+                                 lane_id=lane_map[card.lane_id].pk, data=data)
+    observed.refresh_from_db()
+    return observed
+
+
+def _copy_axis(*, actor, source: list, target: Journey, axis: str) -> dict[int, object]:
+    """Makes the target's stages (or lanes) those of `source`, in order; returns source pk -> new row."""
+    model_fields = map_services.STAGE_FIELDS if axis == "stage" else map_services.LANE_FIELDS
+    update = map_services.stage_update if axis == "stage" else map_services.lane_update
+    create = map_services.stage_create if axis == "stage" else map_services.lane_create
+    first = (target.stages if axis == "stage" else target.lanes).get()  # the blank template's only one
+    mapping = {}
+    for index, item in enumerate(source):
+        data = {name: getattr(item, name) for name in model_fields}
+        if index == 0:
+            mapping[item.pk] = update(actor=actor, **{axis: first}, version=first.version, data=data)
+        else:
+            mapping[item.pk] = create(actor=actor, journey=target, data=data)
+    return mapping

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "diagnostics"
+
+urlpatterns = [
+    path("maps/<int:pk>/diagnosis/", views.panel, name="panel"),
+    path("maps/<int:pk>/diagnosis/metrics/", views.metrics, name="metrics"),
+    path("maps/<int:pk>/diagnosis/metrics/upload/", views.metrics_upload, name="metrics_upload"),
+    path("maps/<int:pk>/diagnosis/metrics/<int:metric_pk>/delete/", views.metric_delete, name="metric_delete"),
+    path("maps/<int:pk>/diagnosis/compare/", views.compare, name="compare"),
+    path("maps/<int:pk>/diagnosis/observe/", views.observe, name="observe"),
+    path("maps/<int:pk>/diagnosis/fixes/", views.fixes, name="fixes"),
+    path("maps/<int:pk>/diagnosis/first-fix/", views.first_fix, name="first_fix"),
+    path("maps/<int:pk>/diagnosis/charts/", views.charts, name="charts"),
+    path("w/<slug:slug>/diagnosis/settings/", views.workspace_settings, name="settings"),
+]

@@ -1,0 +1,195 @@
+"""Views parse input, call one service (or read through selectors) and choose a template.
+
+An HTMX request gets the page's region (a template partial); a plain request gets the
+whole page or a redirect, so every control works without JavaScript too.
+"""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from core.templatetags.review import review_overdue
+from maps import selectors as map_selectors
+from workspaces.models import EDITING_ROLES, Role
+from workspaces.selectors import membership_get, role_require, workspace_get
+
+from . import selectors, services
+from .forms import MetricsUploadForm, StageMetricForm, WorkspaceSettingsForm
+from .metrics import percent
+
+def _context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
+    membership = membership_get(user=request.user, workspace_id=journey.workspace_id)
+    return {"journey": journey, "can_edit": membership is not None and membership.role in EDITING_ROLES,
+            "review_overdue": review_overdue(journey)} | extra
+
+
+def _render(request: HttpRequest, page: str, region: str, context: dict, status: int = 200) -> TemplateResponse:
+    template = f"diagnostics/{page}#{region}" if request.htmx else f"diagnostics/{page}"
+    return TemplateResponse(request, template, context, status=status)
+
+
+def _journey(request: HttpRequest, pk: int, *, edit: bool = False):
+    journey = map_selectors.journey_get(user=request.user, pk=pk)
+    if edit:
+        role_require(user=request.user, workspace_id=journey.workspace_id)
+    return journey
+
+
+# --- the board panel ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def panel(request: HttpRequest, pk: int) -> HttpResponse:
+    journey = _journey(request, pk)
+    pair = selectors.pair_get(user=request.user, journey=journey)
+    return _render(request, "panel.html", "panel", _context(
+        request, journey, weakest=selectors.weakest_transition(journey=journey), pair=pair))
+
+
+# --- stage metrics ----------------------------------------------------------------------
+
+
+def _metrics_context(request, journey, **extra):
+    summary = selectors.metrics_summary(journey=journey)
+    return _context(request, journey, summary=summary, percent=percent,
+                    stage_rows=[(s, percent(s.conversion), percent(s.dropoff)) for s in summary.stages],
+                    metrics=selectors.metrics_list(journey=journey)[:400],
+                    form=extra.pop("form", None) or StageMetricForm(journey=journey),
+                    upload_form=extra.pop("upload_form", None) or MetricsUploadForm(), **extra)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def metrics(request: HttpRequest, pk: int) -> HttpResponse:
+    journey = _journey(request, pk, edit=request.method == "POST")
+    form = StageMetricForm(request.POST or None, journey=journey)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.stage_metric_record(actor=request.user, journey=journey, stage=data["stage"], period=data["period"],
+                                     entered=data["entered"], progressed=data["progressed"])
+        if not request.htmx:
+            return redirect(reverse("diagnostics:metrics", args=[pk]))
+        form = StageMetricForm(journey=journey)
+        return _render(request, "metrics.html", "metrics", _metrics_context(
+            request, journey, form=form, saved=f"Saved the counts of {data['stage']} for {data['period']:%B %Y}."))
+    return _render(request, "metrics.html", "metrics", _metrics_context(request, journey, form=form),
+                   status=422 if form.is_bound else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def metrics_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    journey = _journey(request, pk, edit=request.method == "POST")
+    if request.method == "GET":
+        return redirect(reverse("diagnostics:metrics", args=[pk]) + "#upload")
+    upload_form = MetricsUploadForm(request.POST, request.FILES)
+    if upload_form.is_valid():
+        try:
+            result = services.stage_metrics_import(actor=request.user, journey=journey,
+                                                   data=upload_form.cleaned_data["file"].read())
+        except services.MetricsFileRejected as error:
+            return _render(request, "metrics.html", "metrics", _metrics_context(
+                request, journey, upload_form=upload_form, upload_error=error), status=422)
+        if not request.htmx:
+            return redirect(reverse("diagnostics:metrics", args=[pk]))
+        return _render(request, "metrics.html", "metrics", _metrics_context(
+            request, journey, saved=f"Imported {result.created} new and {result.updated} updated rows."))
+    return _render(request, "metrics.html", "metrics", _metrics_context(request, journey, upload_form=upload_form),
+                   status=422)
+
+
+@login_required
+@require_POST
+def metric_delete(request: HttpRequest, pk: int, metric_pk: int) -> HttpResponse:
+    journey = _journey(request, pk, edit=True)
+    services.stage_metric_delete(actor=request.user, journey=journey, metric_id=metric_pk)
+    if not request.htmx:
+        return redirect(reverse("diagnostics:metrics", args=[pk]))
+    return _render(request, "metrics.html", "metrics", _metrics_context(request, journey, saved="Deleted."))
+
+
+# --- designed vs observed ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    journey = _journey(request, pk)
+    try:
+        observed_pk = int(request.GET.get("observed", ""))
+    except ValueError:
+        observed_pk = None
+    pair = selectors.pair_get(user=request.user, journey=journey, observed_pk=observed_pk)
+    result = None
+    if pair.designed and pair.observed:
+        result = selectors.side_by_side(designed=pair.designed, observed=pair.observed)
+    return _render(request, "compare.html", "compare", _context(request, journey, pair=pair, result=result))
+
+
+@login_required
+@require_POST
+def observe(request: HttpRequest, pk: int) -> HttpResponse:
+    journey = _journey(request, pk, edit=True)
+    observed = services.journey_observe(actor=request.user, designed=journey,
+                                        title=request.POST.get("title", "").strip())
+    url = reverse("maps:board", args=[observed.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+# --- what to fix ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def fixes(request: HttpRequest, pk: int) -> HttpResponse:
+    journey = _journey(request, pk)
+    return _render(request, "fixes.html", "fixes", _context(request, journey,
+                                                            groups=selectors.fix_groups(journey=journey)))
+
+
+@login_required
+@require_GET
+def first_fix(request: HttpRequest, pk: int) -> HttpResponse:
+    journey = _journey(request, pk)
+    reports = selectors.transitions_ranked(journey=journey)
+    return _render(request, "first_fix.html", "first_fix", _context(
+        request, journey, weakest=reports[0] if reports else None, others=reports[1:]))
+
+
+@login_required
+@require_GET
+def charts(request: HttpRequest, pk: int) -> HttpResponse:
+    journey = _journey(request, pk)
+    return _render(request, "charts.html", "charts", _context(
+        request, journey, charts=selectors.charts_get(user=request.user, journey=journey)))
+
+
+# --- workspace setting ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    if request.method == "POST":
+        role_require(user=request.user, workspace_id=workspace.pk, roles={Role.OWNER})
+    current = selectors.settings_get(workspace=workspace)
+    form = WorkspaceSettingsForm(request.POST or None, instance=current)
+    saved = ""
+    if request.method == "POST" and form.is_valid():
+        current = services.workspace_settings_update(
+            actor=request.user, workspace=workspace, small_count_threshold=form.cleaned_data["small_count_threshold"])
+        if not request.htmx:
+            return redirect(reverse("diagnostics:settings", args=[slug]))
+        form, saved = WorkspaceSettingsForm(instance=current), "Saved."
+    membership = membership_get(user=request.user, workspace_id=workspace.pk)
+    context = {"workspace": workspace, "form": form, "saved": saved,
+               "is_owner": membership is not None and membership.role == Role.OWNER}
+    return _render(request, "settings.html", "settings", context, status=422 if form.is_bound and form.errors else 200)
