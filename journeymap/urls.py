@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("workspaces.urls")),
     path("", include("maps.urls")),
     path("", include("diagnostics.urls")),
+    path("", include("stakeholders.urls")),
+    path("", include("compliance.urls")),
 ]

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 
+from compliance import demo as compliance_demo
 from diagnostics import demo as diagnostics_demo
 from maps import demo as maps_demo
+from stakeholders import demo as stakeholders_demo
 
 
 class Command(BaseCommand):
@@ -11,6 +13,8 @@ class Command(BaseCommand):
         workspace = maps_demo.seed_workspace()
         maps_demo.seed_telehealth_journey(workspace)
         diagnostics_demo.seed_observed_journey(workspace)
+        rpm = stakeholders_demo.seed_rpm_journey(workspace, maps_demo.demo_owner())
+        compliance_demo.seed_rpm_compliance(rpm, maps_demo.demo_owner())
         self.stdout.write(self.style.SUCCESS(
             f"Demo workspace ready: sign in as demo / {maps_demo.DEMO_PASSWORD} (owner), "
             f"maria (editor) or sam (viewer), same password."

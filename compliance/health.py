@@ -1,0 +1,328 @@
+"""The map health check: a journey reviewed against the seed's quick-start checklist.
+
+Each rule is a small unit in the `RULES` table: a code, a severity, a weight and
+a check that reads the map's facts (loaded once, in a fixed number of queries)
+and returns how many things it looked at and what it found wrong. The score is
+the weighted share of what passed, 0 to 100; a rule that looked at ten
+transitions and found two without an owner earns 80% of its weight.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from maps.models import Card, DataClassification, Journey, LaneKind, Level, Severity, Stage, Touchpoint, Transition
+from stakeholders.models import MAJOR_GROUPS, Stakeholder, StakeholderGroup, Step, Track, TrackKind
+
+from .models import Checkpoint, CheckpointType, FailureMode, SafetyLoop
+
+REVIEW_MAX_AGE_DAYS = 90
+SEVERITY_WEIGHT = {"high": 3, "medium": 2, "low": 1}
+
+
+@dataclass
+class Facts:
+    """Everything the rules read about one map."""
+
+    journey: Journey
+    today: datetime.date
+    stages: list[Stage]
+    user_state_stage_ids: set[int]
+    touchpoints: list[Touchpoint]
+    transitions: list[Transition]
+    tracks: list[Track]
+    steps: list[Step]
+    checkpoints: list[Checkpoint]
+    failure_modes: list[FailureMode]
+    safety_loop: SafetyLoop | None
+    stakeholder_groups: set[str]  # the groups present in the workspace's registry
+
+    def checkpoint_types_on(self, *, touchpoint_id: int | None = None, step_id: int | None = None) -> set[str]:
+        return {c.type for c in self.checkpoints
+                if (touchpoint_id and c.touchpoint_id == touchpoint_id) or (step_id and c.step_id == step_id)}
+
+
+def facts_load(*, journey: Journey, today: datetime.date | None = None) -> Facts:
+    live = Card.objects.filter(journey=journey, deleted_at=None)
+    loop = SafetyLoop.objects.filter(journey=journey).first()
+    return Facts(
+        journey=journey,
+        today=today or timezone.localdate(),
+        stages=list(journey.stages.all()),
+        user_state_stage_ids=set(live.filter(kind=LaneKind.USER_STATE).values_list("stage_id", flat=True)),
+        touchpoints=list(Touchpoint.objects.filter(journey=journey, deleted_at=None).select_related("stage")),
+        transitions=list(Transition.objects.filter(journey=journey, deleted_at=None).select_related("stage")),
+        tracks=list(Track.objects.filter(journey=journey).select_related("stakeholder")),
+        steps=list(Step.objects.filter(track__journey=journey).select_related("track__stakeholder", "stage")),
+        checkpoints=list(Checkpoint.objects.filter(journey=journey)),
+        failure_modes=list(FailureMode.objects.filter(journey=journey).select_related("step")),
+        safety_loop=loop,
+        stakeholder_groups=set(
+            Stakeholder.objects.filter(workspace_id=journey.workspace_id).values_list("group", flat=True)),
+    )
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    object: dict[str, Any]
+    url: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "severity": self.severity, "message": self.message, "object": self.object,
+                "url": self.url}
+
+
+@dataclass
+class Outcome:
+    checked: int
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str
+    severity: str
+    check: Callable[["Rule", Facts], Outcome]
+
+    @property
+    def weight(self) -> int:
+        return SEVERITY_WEIGHT[self.severity]
+
+    def finding(self, message: str, obj: dict[str, Any], url: str) -> Finding:
+        return Finding(rule=self.code, severity=self.severity, message=message, object=obj, url=url)
+
+
+# --- where a finding points --------------------------------------------------------------
+
+
+def _board(journey: Journey, anchor: str = "") -> str:
+    return reverse("maps:board", args=[journey.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _swimlanes(journey: Journey, anchor: str = "") -> str:
+    return reverse("stakeholders:swimlanes", args=[journey.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _safety(journey: Journey, anchor: str = "") -> str:
+    return reverse("compliance:safety", args=[journey.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _journey_obj(journey: Journey) -> dict[str, Any]:
+    return {"type": "journey", "id": journey.pk, "label": journey.title}
+
+
+def _card_obj(card: Card, type_: str) -> dict[str, Any]:
+    return {"type": type_, "id": card.pk, "label": card.title, "stage": card.stage.name}
+
+
+def _step_obj(step: Step) -> dict[str, Any]:
+    return {"type": "step", "id": step.pk, "label": step.title, "stage": step.stage.name,
+            "track": str(step.track)}
+
+
+# --- the rules -----------------------------------------------------------------------------
+
+
+def check_stakeholder_submaps(rule: Rule, facts: Facts) -> Outcome:
+    covered = {t.stakeholder.group for t in facts.tracks if t.kind == TrackKind.STAKEHOLDER}
+    findings = [
+        rule.finding(f"No sub-map for the {StakeholderGroup(group).label.lower()} stakeholders: add one so their "
+                     f"steps and concerns are on this map.",
+                     {"type": "stakeholder_group", "id": group, "label": StakeholderGroup(group).label},
+                     _swimlanes(facts.journey))
+        for group in MAJOR_GROUPS if group not in covered
+    ]
+    return Outcome(checked=len(MAJOR_GROUPS), findings=findings)
+
+
+_PHI_NEEDS = [(CheckpointType.DATA_ACCESS, "patient-data access"), (CheckpointType.AUDIT_LOGGING, "audit logging")]
+
+
+def check_phi_checkpoints(rule: Rule, facts: Facts) -> Outcome:
+    findings, checked = [], 0
+    for touchpoint in facts.touchpoints:
+        if touchpoint.data_classification != DataClassification.PHI:
+            continue
+        checked += 1
+        have = facts.checkpoint_types_on(touchpoint_id=touchpoint.pk)
+        missing = [label for code, label in _PHI_NEEDS if code not in have]
+        if missing:
+            findings.append(rule.finding(
+                f"Touchpoint “{touchpoint.title}” handles PHI but has no {' and no '.join(missing)} checkpoint.",
+                _card_obj(touchpoint, "touchpoint"), _board(facts.journey, f"card-{touchpoint.pk}")))
+    for step in facts.steps:
+        if step.data_classification != DataClassification.PHI:
+            continue
+        checked += 1
+        have = facts.checkpoint_types_on(step_id=step.pk)
+        missing = [label for code, label in _PHI_NEEDS if code not in have]
+        if missing:
+            findings.append(rule.finding(
+                f"Step “{step.title}” ({step.track}) handles PHI but has no {' and no '.join(missing)} checkpoint.",
+                _step_obj(step), _swimlanes(facts.journey, f"step-{step.pk}")))
+    return Outcome(checked=checked, findings=findings)
+
+
+def check_transition_owners(rule: Rule, facts: Facts) -> Outcome:
+    findings = [
+        rule.finding(f"Nobody owns the handoff “{t.title}”: give it an owner team.",
+                     _card_obj(t, "transition"), _board(facts.journey, f"card-{t.pk}"))
+        for t in facts.transitions if t.owner_team_id is None
+    ]
+    return Outcome(checked=len(facts.transitions), findings=findings)
+
+
+def check_stage_user_state(rule: Rule, facts: Facts) -> Outcome:
+    findings = [
+        rule.finding(f"Stage “{s.name}” has no user state: what is the user doing, feeling and asking here?",
+                     {"type": "stage", "id": s.pk, "label": s.name}, _board(facts.journey, f"stage-{s.pk}"))
+        for s in facts.stages if s.pk not in facts.user_state_stage_ids
+    ]
+    return Outcome(checked=len(facts.stages), findings=findings)
+
+
+def check_sensitive_legal_review(rule: Rule, facts: Facts) -> Outcome:
+    findings, checked = [], 0
+    for touchpoint in facts.touchpoints:
+        if not (touchpoint.needs_legal_review or touchpoint.communication_sensitivity == Level.HIGH):
+            continue
+        checked += 1
+        if CheckpointType.LEGAL_REVIEW not in facts.checkpoint_types_on(touchpoint_id=touchpoint.pk):
+            findings.append(rule.finding(
+                f"Touchpoint “{touchpoint.title}” carries a sensitive communication but has no legal review "
+                f"checkpoint.", _card_obj(touchpoint, "touchpoint"), _board(facts.journey, f"card-{touchpoint.pk}")))
+    return Outcome(checked=checked, findings=findings)
+
+
+def check_failure_safeguards(rule: Rule, facts: Facts) -> Outcome:
+    serious = [f for f in facts.failure_modes if f.severity in (Severity.HIGH, Severity.CRITICAL)]
+    findings = [
+        rule.finding(f"The {f.get_severity_display().lower()}-severity failure mode “{f.title}” has no safeguard.",
+                     {"type": "failure_mode", "id": f.pk, "label": f.title, "step": f.step.title},
+                     _safety(facts.journey, f"failure-{f.pk}"))
+        for f in serious if not f.safeguard.strip()
+    ]
+    return Outcome(checked=len(serious), findings=findings)
+
+
+def check_training_track(rule: Rule, facts: Facts) -> Outcome:
+    training = [t for t in facts.tracks if t.kind == TrackKind.TRAINING]
+    if not training:
+        return Outcome(checked=1, findings=[rule.finding(
+            "There is no training & adoption track: plan training as a parallel path, not an afterthought.",
+            _journey_obj(facts.journey), _swimlanes(facts.journey))])
+    ids = {t.pk for t in training}
+    if not any(s.track_id in ids and s.is_competency_checkpoint for s in facts.steps):
+        track = training[0]
+        return Outcome(checked=1, findings=[rule.finding(
+            "The training track has no competency checkpoint before independent use of a critical feature.",
+            {"type": "track", "id": track.pk, "label": str(track)}, _swimlanes(facts.journey, f"track-{track.pk}"))])
+    return Outcome(checked=1)
+
+
+def check_safety_loop(rule: Rule, facts: Facts) -> Outcome:
+    loop = facts.safety_loop
+    if loop is None:
+        message = "There is no feedback and safety-reporting loop: say where reports are collected and when."
+    elif not (loop.investigate_within_days and loop.communicate_within_days):
+        message = "The safety-reporting loop has no target time to investigate and to tell users the outcome."
+    else:
+        return Outcome(checked=1)
+    return Outcome(checked=1, findings=[rule.finding(message, _journey_obj(facts.journey),
+                                                     _safety(facts.journey, "safety-loop"))])
+
+
+def check_recently_reviewed(rule: Rule, facts: Facts) -> Outcome:
+    reviewed = facts.journey.last_reviewed_at
+    if reviewed is not None and (facts.today - reviewed).days <= REVIEW_MAX_AGE_DAYS:
+        return Outcome(checked=1)
+    when = "has never been reviewed" if reviewed is None else f"was last reviewed on {reviewed:%d %b %Y}"
+    return Outcome(checked=1, findings=[rule.finding(
+        f"The map {when}: review it at least every {REVIEW_MAX_AGE_DAYS} days.",
+        _journey_obj(facts.journey), _board(facts.journey))])
+
+
+def check_overdue_checkpoints(rule: Rule, facts: Facts) -> Outcome:
+    dated = [c for c in facts.checkpoints if c.due_date is not None and c.is_open]
+    findings = [
+        rule.finding(f"Checkpoint “{c.title}” ({c.get_status_display().lower()}) was due on {c.due_date:%d %b %Y}.",
+                     {"type": "checkpoint", "id": c.pk, "label": c.title, "status": c.status,
+                      "due_date": c.due_date.isoformat()},
+                     reverse("compliance:checkpoint_review", args=[c.pk]))
+        for c in dated if c.due_date < facts.today
+    ]
+    return Outcome(checked=len(dated), findings=findings)
+
+
+RULES: list[Rule] = [
+    Rule("stakeholder_submaps", "Every major stakeholder group has a sub-map", "high", check_stakeholder_submaps),
+    Rule("phi_checkpoints", "PHI has data-access and audit-logging checkpoints", "high", check_phi_checkpoints),
+    Rule("transition_owner", "Every transition has an owner team", "high", check_transition_owners),
+    Rule("stage_user_state", "Every stage has a user state", "medium", check_stage_user_state),
+    Rule("sensitive_legal_review", "Sensitive communications have a legal review", "high",
+         check_sensitive_legal_review),
+    Rule("failure_safeguard", "High-severity failure modes have a safeguard", "high", check_failure_safeguards),
+    Rule("training_track", "A training track with competency checkpoints exists", "medium", check_training_track),
+    Rule("safety_loop", "A safety-reporting loop with timelines exists", "medium", check_safety_loop),
+    Rule("recently_reviewed", f"Reviewed in the last {REVIEW_MAX_AGE_DAYS} days", "low", check_recently_reviewed),
+    Rule("overdue_checkpoints", "No open checkpoint is past its due date", "medium", check_overdue_checkpoints),
+]
+RULES_BY_CODE = {r.code: r for r in RULES}
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass
+class RuleResult:
+    rule: Rule
+    checked: int
+    findings: list[Finding]
+    credit: float  # 0..1
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+
+@dataclass
+class HealthReport:
+    journey: Journey
+    score: int
+    results: list[RuleResult]
+
+    @property
+    def findings(self) -> list[Finding]:
+        items = [f for r in self.results for f in r.findings]
+        return sorted(items, key=lambda f: SEVERITY_ORDER[f.severity])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "journey": {"id": self.journey.pk, "title": self.journey.title},
+            "score": self.score,
+            "rules": [{"rule": r.rule.code, "title": r.rule.title, "severity": r.rule.severity,
+                       "checked": r.checked, "passed": r.passed} for r in self.results],
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def run_rule(rule: Rule, facts: Facts) -> RuleResult:
+    outcome = rule.check(rule, facts)
+    failing = len(outcome.findings)
+    credit = 1.0 if failing == 0 else max(0.0, 1 - failing / max(outcome.checked, failing))
+    return RuleResult(rule=rule, checked=outcome.checked, findings=outcome.findings, credit=credit)
+
+
+def health_check(*, journey: Journey, today: datetime.date | None = None,
+                 rules: list[Rule] | None = None) -> HealthReport:
+    facts = facts_load(journey=journey, today=today)
+    results = [run_rule(rule, facts) for rule in (rules or RULES)]
+    total = sum(r.rule.weight for r in results)
+    earned = sum(r.rule.weight * r.credit for r in results)
+    return HealthReport(journey=journey, score=round(100 * earned / total) if total else 100, results=results)

@@ -1,0 +1,78 @@
+"""Reads of compliance work, always scoped to the workspaces of the person asking."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from core.errors import NotFound
+from maps.models import Journey
+from workspaces.models import Workspace
+
+from .models import CLOSED_STATUSES, Checkpoint, CheckpointTransition, FailureMode, SafetyLoop
+
+
+def _with_targets(queryset: QuerySet[Checkpoint]) -> QuerySet[Checkpoint]:
+    return queryset.select_related("journey", "stage", "touchpoint", "step__track__stakeholder", "step__stage",
+                                   "owner_team", "reviewer")
+
+
+def checkpoint_get(*, user: AbstractBaseUser, pk: int) -> Checkpoint:
+    """A checkpoint of one of the user's workspaces; any other is not found."""
+    if not user.is_authenticated:
+        raise NotFound("No such checkpoint.")
+    try:
+        return _with_targets(Checkpoint.objects.filter(workspace__memberships__user=user)).get(pk=pk)
+    except Checkpoint.DoesNotExist:
+        raise NotFound("No such checkpoint.") from None
+
+
+def checkpoint_transitions(*, checkpoint: Checkpoint) -> QuerySet[CheckpointTransition]:
+    return checkpoint.transitions.select_related("actor").order_by("at", "id")
+
+
+def checkpoints_of_journey(*, journey: Journey) -> QuerySet[Checkpoint]:
+    return _with_targets(Checkpoint.objects.filter(journey=journey))
+
+
+def open_statuses() -> list[str]:
+    from .models import ReviewStatus
+
+    return [s for s in ReviewStatus.values if s not in CLOSED_STATUSES]
+
+
+@dataclass(frozen=True)
+class RegisterFilters:
+    type: str = ""
+    status: str = ""
+    owner: int | None = None  # a team's id
+    overdue: bool = False
+    journey: int | None = None
+
+
+def register_list(*, workspace: Workspace, filters: RegisterFilters,
+                  today: datetime.date | None = None) -> QuerySet[Checkpoint]:
+    """Every checkpoint of a workspace across its maps, filtered."""
+    today = today or timezone.localdate()
+    queryset = _with_targets(Checkpoint.objects.filter(workspace=workspace))
+    if filters.type:
+        queryset = queryset.filter(type=filters.type)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.owner:
+        queryset = queryset.filter(owner_team_id=filters.owner)
+    if filters.journey:
+        queryset = queryset.filter(journey_id=filters.journey)
+    if filters.overdue:
+        queryset = queryset.filter(due_date__lt=today, status__in=open_statuses())
+    return queryset.order_by("due_date", "journey__title", "id")
+
+
+def failure_modes_of_journey(*, journey: Journey) -> QuerySet[FailureMode]:
+    return FailureMode.objects.filter(journey=journey).select_related("step__track__stakeholder", "step__stage")
+
+
+def safety_loop_of_journey(*, journey: Journey) -> SafetyLoop | None:
+    return SafetyLoop.objects.filter(journey=journey).select_related("stage", "owner_team").first()

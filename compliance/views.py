@@ -1,0 +1,185 @@
+"""Views parse input, call one service and choose a template.
+
+HTMX requests get the region they swap (a template partial); plain requests a
+full page or a redirect, so every control works without JavaScript.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.errors import Conflict
+from maps.selectors import journey_get
+from stakeholders.viewtools import add_service_errors, can_edit, conflict_rows, require_edit
+from workspaces.selectors import workspace_get
+
+from . import selectors, services
+from .forms import CheckpointForm, FailureModeForm, RegisterFilterForm, ReviewForm, SafetyLoopForm
+from .health import RULES, health_check
+
+HEALTH = "compliance/health.html"
+REGISTER = "compliance/register.html"
+CHECKPOINT = "compliance/checkpoint.html"
+FORM_PAGE = "compliance/form.html"
+
+
+def _page_or_partial(request: HttpRequest, template: str, partial: str, context: dict, status: int = 200):
+    return TemplateResponse(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
+
+
+# --- the map health check -------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def health_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    journey = journey_get(user=request.user, pk=pk)
+    report = health_check(journey=journey)
+    context = {"journey": journey, "report": report, "rules": RULES, "can_edit": can_edit(request.user, journey.workspace_id)}
+    return _page_or_partial(request, HEALTH, "panel", context)
+
+
+# --- failure modes and the safety loop ---------------------------------------------------------
+
+
+@login_required
+@require_GET
+def safety(request: HttpRequest, pk: int) -> HttpResponse:
+    journey = journey_get(user=request.user, pk=pk)
+    context = {"journey": journey, "failure_modes": selectors.failure_modes_of_journey(journey=journey),
+               "safety_loop": selectors.safety_loop_of_journey(journey=journey),
+               "checkpoints": selectors.checkpoints_of_journey(journey=journey),
+               "can_edit": can_edit(request.user, journey.workspace_id)}
+    return _page_or_partial(request, "compliance/safety.html", "safety", context)
+
+
+# --- the compliance register -------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def register(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    form = RegisterFilterForm(request.GET, workspace=workspace)
+    valid = form.is_valid()
+    checkpoints = selectors.register_list(workspace=workspace, filters=form.filters()) if valid else []
+    context = {"workspace": workspace, "form": form, "checkpoints": checkpoints, "today": timezone.localdate()}
+    return _page_or_partial(request, REGISTER, "register", context, status=200 if valid else 422)
+
+
+# --- checkpoints ----------------------------------------------------------------------------------
+
+
+def _review_context(request, checkpoint, form, **extra) -> dict:
+    return {
+        "checkpoint": checkpoint, "journey": checkpoint.journey, "form": form,
+        "transitions": selectors.checkpoint_transitions(checkpoint=checkpoint),
+        "can_edit": can_edit(request.user, checkpoint.workspace_id),
+        "action": reverse("compliance:checkpoint_review", args=[checkpoint.pk]),
+    } | extra
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkpoint_review(request: HttpRequest, pk: int) -> HttpResponse:
+    checkpoint = selectors.checkpoint_get(user=request.user, pk=pk)
+    if request.method == "GET":
+        return _page_or_partial(request, CHECKPOINT, "review", _review_context(request, checkpoint, ReviewForm(
+            instance=checkpoint)))
+    require_edit(request.user, checkpoint.workspace_id)
+    form = ReviewForm(request.POST, instance=selectors.checkpoint_get(user=request.user, pk=pk))
+    if form.is_valid():
+        data = {name: form.cleaned_data[name] for name in services.REVIEW_FIELDS}
+        try:
+            saved = services.checkpoint_review(actor=request.user, checkpoint=checkpoint,
+                                               version=form.cleaned_data["version"], data=data,
+                                               note=form.cleaned_data["note"])
+        except Conflict as error:
+            current = selectors.checkpoint_get(user=request.user, pk=pk) if error.current is not None else None
+            rows = conflict_rows(form, current) if current is not None else []
+            if current is not None:
+                fresh = request.POST.copy()
+                fresh["version"] = current.version
+                form = ReviewForm(fresh, instance=current)
+                form.is_valid()
+            context = _review_context(request, current or checkpoint, form, error=error, rows=rows)
+            return _page_or_partial(request, CHECKPOINT, "review", context, status=409)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if not request.htmx:
+                return redirect(reverse("compliance:checkpoint_review", args=[saved.pk]))
+            fresh = selectors.checkpoint_get(user=request.user, pk=pk)
+            context = _review_context(request, fresh, ReviewForm(instance=fresh), saved=True)
+            return TemplateResponse(request, f"{CHECKPOINT}#review", context)
+    return _page_or_partial(request, CHECKPOINT, "review", _review_context(request, checkpoint, form), status=422)
+
+
+def _journey_form(request, pk: int, *, form_class, title: str, url_name: str, save, instance=None):
+    """A create form on a journey: GET shows it, POST saves through `save(journey, form)`."""
+    journey = journey_get(user=request.user, pk=pk)
+    require_edit(request.user, journey.workspace_id)
+    kwargs = {"journey": journey}
+    if instance is not None:
+        kwargs["instance"] = instance(journey)
+    form = form_class(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = save(journey, form)
+        except Conflict as error:
+            form.add_error(None, f"{error.message} Reload the page to see their version.")
+            return _page_or_partial(request, FORM_PAGE, "form", {
+                "journey": journey, "form": form, "title": title,
+                "action": reverse(url_name, args=[pk])}, status=409)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(target)
+    context = {"journey": journey, "form": form, "title": title, "action": reverse(url_name, args=[pk])}
+    return _page_or_partial(request, FORM_PAGE, "form", context, status=422 if form.is_bound else 200)
+
+
+def _data(form, fields):
+    return {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkpoint_create(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(journey, form):
+        checkpoint = services.checkpoint_create(actor=request.user, journey=journey,
+                                                data=_data(form, services.CHECKPOINT_FIELDS))
+        return reverse("compliance:checkpoint_review", args=[checkpoint.pk])
+
+    return _journey_form(request, pk, form_class=CheckpointForm, title="New compliance checkpoint",
+                         url_name="compliance:checkpoint_create", save=save)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def failure_mode_create(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(journey, form):
+        failure = services.failure_mode_create(actor=request.user, journey=journey,
+                                               data=_data(form, services.FAILURE_MODE_FIELDS))
+        return reverse("compliance:safety", args=[journey.pk]) + f"#failure-{failure.pk}"
+
+    return _journey_form(request, pk, form_class=FailureModeForm, title="New failure mode or near miss",
+                         url_name="compliance:failure_mode_create", save=save)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def safety_loop_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(journey, form):
+        services.safety_loop_set(actor=request.user, journey=journey, version=form.cleaned_data.get("version"),
+                                 data=_data(form, services.SAFETY_LOOP_FIELDS))
+        return reverse("compliance:safety", args=[journey.pk]) + "#safety-loop"
+
+    return _journey_form(request, pk, form_class=SafetyLoopForm, title="Feedback & safety-reporting loop",
+                         url_name="compliance:safety_loop", save=save,
+                         instance=lambda journey: selectors.safety_loop_of_journey(journey=journey))

@@ -1,0 +1,225 @@
+"""Every change to stakeholders, sub-maps, steps and intersections goes through these functions.
+
+Same mechanics as `maps.services`: the actor must be able to edit the workspace,
+the journey row is locked first (one lock order for every writer of a map), a
+stale version raises `Conflict`, `full_clean()` runs before each save and every
+change bumps the map's revision and is written to its history (`maps.Change`).
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+from django.db.models import F
+
+from core.errors import ApplicationError, Conflict
+from maps.models import Change, ChangeAction, Journey
+from maps.services import snapshot
+from workspaces.models import Workspace
+from workspaces.selectors import role_require
+
+from .models import DEFAULT_STAKEHOLDERS, Intersection, Stakeholder, Step, Track, TrackKind
+
+STAKEHOLDER_FIELDS = ["role", "group", "concerns"]
+TRACK_FIELDS = ["stakeholder", "kind", "title"]
+STEP_FIELDS = [
+    "stage", "title", "body", "clinical_context", "time_pressure", "ehr_interop", "ehr_notes", "is_verification",
+    "data_classification", "access_roles", "access_verification", "audit_logged", "credential_sharing_risk",
+    "is_competency_checkpoint",
+]
+INTERSECTION_FIELDS = ["stage", "title", "description", "owner_team", "status"]
+
+
+# --- shared mechanics (used by compliance too) ------------------------------------
+
+
+def journey_change_begin(*, actor: AbstractBaseUser, journey_id: int) -> Journey:
+    """Locks the map for this change, checks the actor may edit it and gives it its new revision."""
+    journey = Journey.objects.select_for_update().select_related("workspace").get(pk=journey_id)
+    role_require(user=actor, workspace_id=journey.workspace_id)
+    journey.revision += 1
+    Journey.objects.filter(pk=journey_id).update(revision=F("revision") + 1)
+    return journey
+
+
+def claim_version(queryset: models.QuerySet, *, pk: int, version: int | None, noun: str) -> None:
+    """Moves the row from `version` to the next, or raises `Conflict` if someone got there first."""
+    if version is None:
+        raise ApplicationError(f"This save does not say which version of the {noun} it read. Reload and try again.")
+    if queryset.filter(pk=pk, version=version).update(version=F("version") + 1) != 1:
+        current = queryset.filter(pk=pk).first()
+        if current is None:
+            raise Conflict(f"Someone deleted this {noun} while you were editing it.", current=None)
+        raise Conflict(f"Someone changed this {noun} while you were editing it.", current=current)
+
+
+def history_record(*, journey: Journey, actor: AbstractBaseUser, action: str, entity: str, obj: models.Model,
+                   before: dict | None = None, after: dict | None = None) -> Change:
+    return Change.objects.create(
+        journey=journey, revision=journey.revision, actor=actor if actor.is_authenticated else None,
+        action=action, entity=entity, entity_id=obj.pk, label=str(obj)[:200], before=before, after=after,
+    )
+
+
+def apply_fields(obj: models.Model, data: dict[str, Any], fields: list[str]) -> None:
+    for name in fields:
+        if name in data:
+            setattr(obj, name, data[name])
+
+
+def _changed(before: dict, after: dict) -> tuple[dict, dict]:
+    keys = [k for k in after if before.get(k) != after[k]]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+# --- the stakeholder registry ----------------------------------------------------
+
+
+def stakeholders_seed_defaults(*, workspace: Workspace) -> int:
+    """Adds the roles the seed names to a workspace's registry; returns how many were added. Idempotent."""
+    existing = set(Stakeholder.objects.filter(workspace=workspace).values_list("role", flat=True))
+    start = Stakeholder.objects.filter(workspace=workspace).count()
+    new = [
+        Stakeholder(workspace=workspace, role=role, group=group, concerns=concerns, position=start + i)
+        for i, (role, group, concerns) in enumerate(r for r in DEFAULT_STAKEHOLDERS if r[0] not in existing)
+    ]
+    Stakeholder.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def stakeholder_create(*, actor: AbstractBaseUser, workspace: Workspace, data: dict[str, Any]) -> Stakeholder:
+    role_require(user=actor, workspace_id=workspace.pk)
+    stakeholder = Stakeholder(workspace=workspace, position=Stakeholder.objects.filter(workspace=workspace).count())
+    apply_fields(stakeholder, data, STAKEHOLDER_FIELDS)
+    stakeholder.full_clean()
+    stakeholder.save()
+    return stakeholder
+
+
+@transaction.atomic
+def stakeholder_update(*, actor: AbstractBaseUser, stakeholder: Stakeholder, version: int | None,
+                       data: dict[str, Any]) -> Stakeholder:
+    role_require(user=actor, workspace_id=stakeholder.workspace_id)
+    claim_version(Stakeholder.objects.all(), pk=stakeholder.pk, version=version, noun="stakeholder")
+    stakeholder = Stakeholder.objects.get(pk=stakeholder.pk)
+    apply_fields(stakeholder, data, STAKEHOLDER_FIELDS)
+    stakeholder.full_clean()
+    stakeholder.save()
+    return stakeholder
+
+
+# --- tracks (sub-maps) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def track_create(*, actor: AbstractBaseUser, journey: Journey, stakeholder: Stakeholder,
+                 kind: str = TrackKind.STAKEHOLDER, title: str = "") -> Track:
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
+    if Track.objects.filter(journey=locked, stakeholder=stakeholder, kind=kind).exists():
+        raise ApplicationError(f"{stakeholder} already has a {TrackKind(kind).label.lower()} on this map.")
+    track = Track(journey=locked, stakeholder=stakeholder, kind=kind, title=title,
+                  position=Track.objects.filter(journey=locked).count())
+    track.full_clean()
+    track.save()
+    history_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity="track", obj=track,
+                   after=snapshot(track, TRACK_FIELDS))
+    return track
+
+
+@transaction.atomic
+def track_delete(*, actor: AbstractBaseUser, track: Track, version: int | None) -> None:
+    locked = journey_change_begin(actor=actor, journey_id=track.journey_id)
+    claim_version(Track.objects.all(), pk=track.pk, version=version, noun="sub-map")
+    history_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity="track", obj=track,
+                   before=snapshot(track, TRACK_FIELDS) | {"steps": track.steps.count()})
+    track.delete()
+
+
+# --- steps -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def step_create(*, actor: AbstractBaseUser, track: Track, data: dict[str, Any]) -> Step:
+    locked = journey_change_begin(actor=actor, journey_id=track.journey_id)
+    step = Step(track=track)
+    apply_fields(step, data, STEP_FIELDS)
+    step.position = Step.objects.filter(track=track, stage_id=step.stage_id).count()
+    step.full_clean()
+    step.save()
+    history_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity="step", obj=step,
+                   after=snapshot(step, STEP_FIELDS))
+    return step
+
+
+@transaction.atomic
+def step_update(*, actor: AbstractBaseUser, step: Step, version: int | None, data: dict[str, Any]) -> Step:
+    locked = journey_change_begin(actor=actor, journey_id=step.track.journey_id)
+    step = Step.objects.select_related("track", "stage").get(pk=step.pk)
+    before = snapshot(step, STEP_FIELDS)
+    claim_version(Step.objects.all(), pk=step.pk, version=version, noun="step")
+    apply_fields(step, data, STEP_FIELDS)
+    step.version = version + 1
+    step.full_clean()
+    step.save()
+    changed_before, changed_after = _changed(before, snapshot(step, STEP_FIELDS))
+    history_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="step", obj=step,
+                   before=changed_before, after=changed_after)
+    return step
+
+
+@transaction.atomic
+def step_delete(*, actor: AbstractBaseUser, step: Step, version: int | None) -> None:
+    locked = journey_change_begin(actor=actor, journey_id=step.track.journey_id)
+    claim_version(Step.objects.all(), pk=step.pk, version=version, noun="step")
+    history_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity="step", obj=step,
+                   before=snapshot(step, STEP_FIELDS))
+    step.delete()
+
+
+# --- intersections ------------------------------------------------------------------------
+
+
+def _check_intersection_steps(journey: Journey, steps: list[Step]) -> None:
+    from django.core.exceptions import ValidationError
+
+    if any(s.track.journey_id != journey.pk for s in steps):
+        raise ValidationError({"steps": "Choose steps of this map's sub-maps."})
+    if len({s.track.stakeholder_id for s in steps}) < 2:
+        raise ValidationError({"steps": "An intersection joins the steps of at least two stakeholders."})
+
+
+@transaction.atomic
+def intersection_create(*, actor: AbstractBaseUser, journey: Journey, steps: list[Step],
+                        data: dict[str, Any]) -> Intersection:
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
+    intersection = Intersection(journey=locked)
+    apply_fields(intersection, data, INTERSECTION_FIELDS)
+    intersection.full_clean()
+    _check_intersection_steps(locked, steps)
+    intersection.save()
+    intersection.steps.set(steps)
+    history_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity="intersection", obj=intersection,
+                   after=snapshot(intersection, INTERSECTION_FIELDS) | {"steps": [str(s) for s in steps]})
+    return intersection
+
+
+@transaction.atomic
+def intersection_update(*, actor: AbstractBaseUser, intersection: Intersection, version: int | None,
+                        data: dict[str, Any], steps: list[Step] | None = None) -> Intersection:
+    locked = journey_change_begin(actor=actor, journey_id=intersection.journey_id)
+    intersection = Intersection.objects.get(pk=intersection.pk)
+    before = snapshot(intersection, INTERSECTION_FIELDS)
+    claim_version(Intersection.objects.all(), pk=intersection.pk, version=version, noun="intersection")
+    apply_fields(intersection, data, INTERSECTION_FIELDS)
+    intersection.version = version + 1
+    intersection.full_clean()
+    if steps is not None:
+        _check_intersection_steps(locked, steps)
+    intersection.save()
+    if steps is not None:
+        intersection.steps.set(steps)
+    changed_before, changed_after = _changed(before, snapshot(intersection, INTERSECTION_FIELDS))
+    history_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="intersection",
+                   obj=intersection, before=changed_before, after=changed_after)
+    return intersection
