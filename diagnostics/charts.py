@@ -33,7 +33,8 @@ def _layout(**extra) -> dict:
 
 def funnel_chart(summary: MetricsSummary) -> Chart:
     """People entering each stage, over the months in which every stage's counts could be shown."""
-    table = [(name, cells) for name, cells in summary.table if not REPEAT_MARKER.search(name)]
+    table = [(name, cells) for name, cells in summary.table  # stages with counts, loops aside
+             if not REPEAT_MARKER.search(name) and any(cell is not None for cell in cells)]
     loops = [name for name, _ in summary.table if REPEAT_MARKER.search(name)]
     complete = [i for i, p in enumerate(summary.periods)
                 if all(cells[i] is not None and cells[i].usable for _, cells in table)]
