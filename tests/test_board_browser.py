@@ -103,8 +103,14 @@ def test_dragging_reorders_cards_within_a_cell(page_for, owner, journey):
     bottom = factories.make_card(journey, owner, kind=LaneKind.OPPORTUNITIES, title="Second fix")
     page = page_for(owner)
     page.goto(f"/maps/{journey.pk}/")
+    source = page.locator(f"#card-{bottom.pk} .card-title").bounding_box()
+    target = page.locator(f"#card-{top.pk}").bounding_box()
     with page.expect_response(lambda response: "/move/" in response.url) as moved:
-        page.drag_and_drop(f"#card-{bottom.pk}", f"#card-{top.pk}", target_position={"x": 20, "y": 5})
+        page.mouse.move(source["x"] + 10, source["y"] + 5)
+        page.mouse.down()
+        for step in range(1, 11):  # move in steps, as a hand does, so the list sees the pointer travel
+            page.mouse.move(source["x"] + 10, source["y"] + 5 - (source["y"] - target["y"]) * step / 10)
+        page.mouse.up()
     assert moved.value.status == 200
     expect(page.locator(f"#card-{bottom.pk} + #card-{top.pk}")).to_be_visible()
     assert [c.pk for c in Card.objects.filter(pk__in=[top.pk, bottom.pk]).order_by("position")] == [bottom.pk, top.pk]

@@ -35,6 +35,8 @@
         animation: 120,
         draggable: ".card[data-card]",
         ghostClass: "drag-ghost",
+        forceFallback: true,  // pointer events rather than native drag and drop: same on mouse, touch and pen
+        fallbackTolerance: 3,
         onEnd: function (event) {
           if (event.from === event.to && event.oldIndex === event.newIndex) return;
           moveCard(event.item, event.to.dataset.stage, event.to.dataset.lane, event.newIndex);
