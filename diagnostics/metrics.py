@@ -65,7 +65,7 @@ def safe_row(row: MetricRow, threshold: int) -> SafeRow:
     if row.progressed < threshold:
         progressed = Count(None, threshold)
     elif dropped < threshold:
-        progressed = Count(None, threshold, reason=f"hidden: fewer than {threshold} did not progress")
+        progressed = Count(None, threshold, reason="hidden")  # fewer than `threshold` did not progress
     else:
         progressed = Count(row.progressed, threshold)
     return SafeRow(row.stage_id, row.period, entered, progressed,
@@ -84,6 +84,14 @@ class StageSummary:
     @property
     def conversion(self) -> float | None:
         return self.progressed / self.entered if self.entered else None
+
+    @property
+    def entered_text(self) -> str:
+        return f"{self.entered:,}" if self.periods_used else "—"
+
+    @property
+    def progressed_text(self) -> str:
+        return f"{self.progressed:,}" if self.periods_used else "—"
 
     @property
     def dropoff(self) -> float | None:

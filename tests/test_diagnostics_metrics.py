@@ -44,7 +44,8 @@ def test_a_row_feeds_rates_only_when_every_count_it_reveals_is_at_least_the_thre
 def test_hidden_complement_says_why():
     row = safe_row(MetricRow(1, JAN, 30, 20), 11)
     assert str(row.entered) == "30"
-    assert str(row.progressed) == "hidden: fewer than 11 did not progress"
+    assert str(row.progressed) == "hidden"
+    assert row.progressed.suppressed and not row.usable
 
 
 def test_conversion_and_dropoff_leave_suppressed_months_out():
