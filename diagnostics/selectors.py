@@ -271,3 +271,17 @@ def charts_get(*, user, journey: Journey) -> list:
     teams = list(Team.objects.filter(workspace_id=journey.workspace_id).values_list("name", flat=True))
     charts.append(friction_heatmap(stage_names, teams, dict(cells)))
     return charts
+
+
+def metrics_export_rows(*, journey: Journey) -> list[list[str]]:
+    """The stage metrics as people may see them: suppressed counts stay suppressed in an export too."""
+    summary = metrics_summary(journey=journey)
+    rows = [["stage", "period", "entered", "progressed", "conversion"]]
+    for name, cells in summary.table:
+        for period, cell in zip(summary.periods, cells, strict=True):
+            if cell is None:
+                continue
+            conversion = cell.conversion
+            rows.append([name, f"{period:%Y-%m}", str(cell.entered), str(cell.progressed),
+                         "" if conversion is None else f"{conversion:.4f}"])
+    return rows

@@ -9,9 +9,9 @@ from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, Conflict
 from maps import services as map_services
 from maps.models import Journey, JourneyKind, Stage
 from maps.selectors import card_detail
@@ -62,8 +62,12 @@ def stage_metric_record(
     metric = metric or StageMetric(journey=journey, stage=stage, period=period, version=0)
     metric.entered, metric.progressed, metric.updated_by = entered, progressed, actor
     metric.version += 1
-    metric.full_clean()
-    metric.save()
+    metric.full_clean(validate_constraints=False)  # the unique month is settled by the insert below
+    try:
+        with transaction.atomic():
+            metric.save()
+    except IntegrityError:
+        raise Conflict("Someone saved counts for this stage and month at the same moment. Reload and try again.") from None
     return metric
 
 

@@ -7,6 +7,7 @@ app_name = "diagnostics"
 urlpatterns = [
     path("maps/<int:pk>/diagnosis/", views.panel, name="panel"),
     path("maps/<int:pk>/diagnosis/metrics/", views.metrics, name="metrics"),
+    path("maps/<int:pk>/diagnosis/metrics.csv", views.metrics_export, name="metrics_export"),
     path("maps/<int:pk>/diagnosis/metrics/upload/", views.metrics_upload, name="metrics_upload"),
     path("maps/<int:pk>/diagnosis/metrics/<int:metric_pk>/delete/", views.metric_delete, name="metric_delete"),
     path("maps/<int:pk>/diagnosis/compare/", views.compare, name="compare"),

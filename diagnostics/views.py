@@ -4,6 +4,7 @@ An HTMX request gets the page's region (a template partial); a plain request get
 whole page or a redirect, so every control works without JavaScript too.
 """
 
+import csv
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -103,6 +104,16 @@ def metrics_upload(request: HttpRequest, pk: int) -> HttpResponse:
             request, journey, saved=f"Imported {result.created} new and {result.updated} updated rows."))
     return _render(request, "metrics.html", "metrics", _metrics_context(request, journey, upload_form=upload_form),
                    status=422)
+
+
+@login_required
+@require_GET
+def metrics_export(request: HttpRequest, pk: int) -> HttpResponse:
+    journey = _journey(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="stage-metrics-{journey.pk}.csv"'
+    csv.writer(response).writerows(selectors.metrics_export_rows(journey=journey))
+    return response
 
 
 @login_required

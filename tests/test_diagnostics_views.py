@@ -270,3 +270,35 @@ def test_demo_seed_is_idempotent_and_has_a_year_of_metrics(db):
     assert {"stage_skipped", "stage_added", "stage_repeated", "step_added", "expectation_gap",
             "confidence_lower", "owner_changed"} <= found
     assert factories  # the module is used by the fixtures
+
+
+def test_export_keeps_small_counts_suppressed(owner_client, viewer_client, journey, other_journey, owner):
+    stages = list(journey.stages.all())
+    services.stage_metric_record(actor=owner, journey=journey, stage=stages[0], period=date(2026, 1, 1),
+                                 entered=200, progressed=50)
+    services.stage_metric_record(actor=owner, journey=journey, stage=stages[1], period=date(2026, 1, 1),
+                                 entered=50, progressed=7)
+    url = reverse("diagnostics:metrics_export", args=[journey.pk])
+    response = viewer_client.get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.content.decode().splitlines() == [
+        "stage,period,entered,progressed,conversion",
+        "Acquisition,2026-01,200,50,0.2500",
+        "Onboarding & intake,2026-01,50,fewer than 11,",
+    ]
+    assert owner_client.get(reverse("diagnostics:metrics_export", args=[other_journey.pk])).status_code == 404
+    assert Client().get(url).status_code == 302
+
+
+def test_concurrent_insert_of_the_same_month_is_a_conflict(journey, owner, monkeypatch):
+    from core.errors import Conflict
+
+    stage = journey.stages.first()
+    services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=date(2026, 1, 1),
+                                 entered=200, progressed=50)
+    # As if the other writer's row was not visible yet when this one looked for it.
+    monkeypatch.setattr(StageMetric.objects, "select_for_update", lambda: StageMetric.objects.none())
+    with pytest.raises(Conflict):
+        services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=date(2026, 1, 1),
+                                     entered=10, progressed=5)
+    assert list(StageMetric.objects.values_list("entered", flat=True)) == [200]
