@@ -59,8 +59,10 @@ def _count(text: str, name: str) -> tuple[int | None, str | None]:
     return value, None
 
 
-def parse_metrics_csv(data: bytes, *, stages: dict[str, int]) -> tuple[list[ParsedRow], list[Problem]]:
-    """`stages`: stage name (case-insensitive) -> stage id. Returns (rows, problems)."""
+def parse_metrics_csv(data: bytes, *, stages: dict[str, int], ambiguous: frozenset[str] = frozenset()
+                      ) -> tuple[list[ParsedRow], list[Problem]]:
+    """`stages`: stage name (case-insensitive) -> stage id; `ambiguous`: names (casefolded) that more than one
+    stage of the map carries, so a row naming one cannot say which. Returns (rows, problems)."""
     if len(data) > MAX_BYTES:
         return [], [Problem(0, f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is 1 MB.")]
     try:
@@ -90,7 +92,10 @@ def parse_metrics_csv(data: bytes, *, stages: dict[str, int]) -> tuple[list[Pars
         reasons = []
         stage_name = cells[index["stage"]].strip()
         stage_id = folded.get(stage_name.casefold())
-        if stage_id is None:
+        if stage_name.casefold() in ambiguous:
+            stage_id = None
+            reasons.append(f"more than one stage of this map is called “{stage_name[:60]}”: rename one first")
+        elif stage_id is None:
             reasons.append(f"there is no stage “{stage_name[:60]}” on this map")
         period = parse_period(cells[index["period"]])
         if period is None:

@@ -10,7 +10,7 @@ from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Opp
 from maps.selectors import card_detail, journeys_for_user
 from workspaces.models import Team, Workspace
 
-from .compare import CardShape, Comparison, MapShape, StageShape, journey_diff
+from .compare import CardShape, Comparison, MapShape, StageShape, journey_diff, stage_key
 from .metrics import MetricRow, MetricsSummary, summarise
 from .models import DEFAULT_SMALL_COUNT_THRESHOLD, StageMetric, WorkspaceSettings
 from .ranking import TransitionSignals, Weakness, rank_fixes, transition_weakness
@@ -173,8 +173,7 @@ def transitions_ranked(*, journey: Journey) -> list[TransitionReport]:
     by_stage: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for card in cards:
         by_stage[card.stage_id][card.kind].append(card)
-    metrics = metrics_summary(journey=journey)
-    stage_dropoff = {s.stage_id: s.dropoff for s in metrics.stages if s.dropoff is not None}
+    stage_dropoff, metrics_source = _stage_dropoffs(journey=journey, stages=stages)
 
     def confidence(stage: Stage | None) -> float | None:
         if stage is None:
@@ -192,7 +191,7 @@ def transitions_ranked(*, journey: Journey) -> list[TransitionReport]:
             to_stage = (handoff.to_stage if handoff and handoff.to_stage_id else following)
             label = f"{stage.name} → {to_stage.name if to_stage else 'the end'}"
             if stage.pk in stage_dropoff:
-                dropoff, source = stage_dropoff[stage.pk], "stage metrics"
+                dropoff, source = stage_dropoff[stage.pk], metrics_source
             elif handoff is not None and handoff.observed_dropoff is not None:
                 dropoff, source = float(handoff.observed_dropoff) / 100, "estimate on the handoff"
             else:
@@ -218,6 +217,24 @@ def transitions_ranked(*, journey: Journey) -> list[TransitionReport]:
                 touchpoints=by_stage[stage.pk][LaneKind.TOUCHPOINTS],
             ))
     return sorted(reports, key=lambda r: -r.weakness.score)
+
+
+def _stage_dropoffs(*, journey: Journey, stages: list[Stage]) -> tuple[dict[int, float], str]:
+    """Drop-off per stage from the map's own metrics; a designed map without any borrows those of its
+    latest observation, stage by stage name (what users really do is what the metrics measure)."""
+    own = {s.stage_id: s.dropoff for s in metrics_summary(journey=journey).stages if s.dropoff is not None}
+    if own or journey.kind != JourneyKind.DESIGNED:
+        return own, "stage metrics"
+    observation = Journey.objects.filter(observes=journey, kind=JourneyKind.OBSERVED, workspace_id=journey.workspace_id
+                                         ).order_by("-created_at", "-pk").first()
+    if observation is None:
+        return {}, ""
+    by_key: dict[str, float] = {}
+    for summary in metrics_summary(journey=observation).stages:
+        if summary.dropoff is not None:
+            by_key.setdefault(stage_key(summary.name), summary.dropoff)
+    borrowed = {s.pk: by_key[stage_key(s.name)] for s in stages if stage_key(s.name) in by_key}
+    return borrowed, f"stage metrics of “{observation.title}”"
 
 
 def weakest_transition(*, journey: Journey) -> TransitionReport | None:

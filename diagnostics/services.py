@@ -90,9 +90,13 @@ def stage_metrics_import(*, actor: AbstractBaseUser, journey: Journey, data: byt
     """Loads a CSV of stage,period,entered,progressed. Every row is checked first; any bad row and nothing changes."""
     role_require(user=actor, workspace_id=journey.workspace_id)
     stages: dict[str, int] = {}
+    ambiguous = set()
     for pk, name in journey.stages.values_list("pk", "name"):
-        stages.setdefault(name, pk)
-    rows, problems = parse_metrics_csv(data, stages=stages)
+        key = name.strip().casefold()
+        if key in stages:
+            ambiguous.add(key)
+        stages.setdefault(key, pk)
+    rows, problems = parse_metrics_csv(data, stages=stages, ambiguous=frozenset(ambiguous))
     if problems:
         bad = sum(1 for p in problems if p.line)
         message = (f"Nothing was imported: {bad} row{'s' if bad != 1 else ''} need{'s' if bad == 1 else ''} fixing."

@@ -114,3 +114,19 @@ def test_a_file_with_any_bad_row_changes_nothing(journey, owner, content, expect
     assert error.value.status_code == 422
     assert error.value.problems
     assert _state(journey) == before
+
+
+def test_a_stage_name_two_stages_share_is_refused():
+    rows, problems = parse_metrics_csv((HEADER + "Intake,2026-01,10,1\nAcquisition,2026-01,10,1\n").encode(),
+                                       stages={"intake": 2, "acquisition": 1}, ambiguous=frozenset({"intake"}))
+    assert [str(p) for p in problems] == ["Line 2: more than one stage of this map is called “Intake”: rename one first"]
+
+
+def test_import_refuses_an_ambiguous_stage_name(journey, owner):
+    from maps import services as map_services
+
+    map_services.stage_create(actor=owner, journey=journey, data={"name": "Consultation"})
+    with pytest.raises(services.MetricsFileRejected):
+        services.stage_metrics_import(actor=owner, journey=journey,
+                                      data=(HEADER + "consultation,2026-01,50,20\n").encode())
+    assert not StageMetric.objects.exists()

@@ -110,3 +110,14 @@ def test_a_stage_boundary_without_a_handoff_counts_as_unowned(journey):
     weakest = selectors.weakest_transition(journey=journey)
     assert weakest.card is None
     assert "nobody owns this handoff" in weakest.weakness.reasons
+
+
+def test_a_designed_map_borrows_the_drop_off_its_observation_measured(mapped, owner):
+    observed = services.journey_observe(actor=owner, designed=mapped)
+    stage = observed.stages.get(name="Acquisition")
+    services.stage_metric_record(actor=owner, journey=observed, stage=stage, period=date(2026, 1, 1),
+                                 entered=1000, progressed=300)
+    weakest = selectors.weakest_transition(journey=mapped)
+    assert weakest.label == "Acquisition → Onboarding & intake"
+    assert weakest.signals.dropoff == pytest.approx(0.7)
+    assert weakest.signals.dropoff_source == "stage metrics of “Telehealth journey (observed)”"
