@@ -92,6 +92,15 @@ FAILURE_MODES = [  # step title, what could go wrong, severity, safeguard, near 
 ]
 
 
+TOUCHPOINT_ACCESS = [  # touchpoint title, roles, verified by, audit logged, credential-sharing temptation
+    ("EHR interface go-live", "Interface engine service account", "Mutual TLS, IP allow-list", True, False),
+    ("Out-of-range alert in the EHR inbox", "RPM nurses, supervising physician", "EHR session on a shared ward PC",
+     True, True),
+    ("Monthly RPM summary for billing", "Physician, billing staff", "SSO", False, False),
+    ("Device pairing text message", "Patient", "One-time link", False, False),
+]
+
+
 def seed_rpm_compliance(journey: Journey, actor) -> None:
     """Idempotent: a journey that already has checkpoints is left as it is."""
     if Checkpoint.objects.filter(journey=journey).exists():
@@ -127,6 +136,11 @@ def _rpm_compliance(journey: Journey, actor) -> None:
         services.failure_mode_create(actor=actor, journey=journey, data={
             "step": Step.objects.get(track__journey=journey, title=step_title), "title": title,
             "severity": severity, "safeguard": safeguard, "is_near_miss": near_miss})
+    for title, roles, verified_by, logged, tempting in TOUCHPOINT_ACCESS:
+        services.touchpoint_access_set(
+            actor=actor, touchpoint=Touchpoint.objects.get(journey=journey, title=title), version=None,
+            data={"access_roles": roles, "access_verification": verified_by, "audit_logged": logged,
+                  "credential_sharing_risk": tempting})
     services.safety_loop_set(actor=actor, journey=journey, version=None, data={
         "collection_point": "A two-question safety note at the end-of-shift handover, in the RPM dashboard",
         "stage": stages[4], "owner_team": teams["Clinical"], "investigate_within_days": 5,

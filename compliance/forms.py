@@ -8,9 +8,9 @@ from stakeholders.forms import VersionField
 from stakeholders.models import Step
 from workspaces.models import Team, Workspace
 
-from .models import Checkpoint, CheckpointType, FailureMode, ReviewStatus, SafetyLoop
+from .models import Checkpoint, CheckpointType, FailureMode, ReviewStatus, SafetyLoop, TouchpointAccess
 from .selectors import RegisterFilters
-from .services import CHECKPOINT_FIELDS, FAILURE_MODE_FIELDS, REVIEW_FIELDS, SAFETY_LOOP_FIELDS
+from .services import CHECKPOINT_FIELDS, FAILURE_MODE_FIELDS, REVIEW_FIELDS, SAFETY_LOOP_FIELDS, TOUCHPOINT_ACCESS_FIELDS
 
 
 def _members(workspace_id: int):
@@ -90,6 +90,20 @@ class SafetyLoopForm(forms.ModelForm):
         self.instance.journey = journey
         self.fields["stage"].queryset = journey.stages.all()
         self.fields["owner_team"].queryset = Team.objects.filter(workspace_id=journey.workspace_id)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+
+class TouchpointAccessForm(forms.ModelForm):
+    version = VersionField(required=False)
+
+    class Meta:
+        model = TouchpointAccess
+        fields = TOUCHPOINT_ACCESS_FIELDS
+
+    def __init__(self, *args, journey: Journey, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.journey = journey
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
 

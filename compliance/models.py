@@ -201,3 +201,25 @@ class SafetyLoop(models.Model):
             errors["communicate_within_days"] = "Users can only hear the outcome after the investigation."
         if errors:
             raise ValidationError(errors)
+
+
+class TouchpointAccess(models.Model):
+    """Data security and access at a touchpoint of the board (the board's card holds its data classification):
+    who should have access, how access is verified, whether the action is logged for audit, and whether
+    users may be tempted to share credentials there."""
+
+    touchpoint = models.OneToOneField(Touchpoint, on_delete=models.CASCADE, related_name="access")
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="+")
+    access_roles = models.CharField("roles with access", max_length=300, blank=True)
+    access_verification = models.CharField("how access is verified", max_length=300, blank=True)
+    audit_logged = models.BooleanField("logged for audit", default=False)
+    credential_sharing_risk = models.BooleanField("credential-sharing temptation", default=False,
+                                                  help_text="Users may be tempted to share logins here.")
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"Access at {self.touchpoint}"
+
+    def clean(self) -> None:
+        if self.touchpoint_id and self.journey_id and self.touchpoint.journey_id != self.journey_id:
+            raise ValidationError({"touchpoint": "That touchpoint belongs to another map."})

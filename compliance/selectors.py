@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.errors import NotFound
-from maps.models import Journey
+from maps.models import DataClassification, Journey, Touchpoint
 from workspaces.models import Workspace
 
 from .models import CLOSED_STATUSES, Checkpoint, CheckpointTransition, FailureMode, SafetyLoop
@@ -76,3 +76,17 @@ def failure_modes_of_journey(*, journey: Journey) -> QuerySet[FailureMode]:
 
 def safety_loop_of_journey(*, journey: Journey) -> SafetyLoop | None:
     return SafetyLoop.objects.filter(journey=journey).select_related("stage", "owner_team").first()
+
+
+def touchpoints_with_data(*, journey: Journey) -> QuerySet[Touchpoint]:
+    """The touchpoints that handle PII or PHI, with their access record when there is one."""
+    return (Touchpoint.objects.filter(journey=journey, deleted_at=None)
+            .exclude(data_classification=DataClassification.NONE)
+            .select_related("stage", "access").order_by("stage__position", "position"))
+
+
+def touchpoint_get(*, journey: Journey, pk: int) -> Touchpoint:
+    try:
+        return Touchpoint.objects.select_related("stage").get(journey=journey, pk=pk, deleted_at=None)
+    except Touchpoint.DoesNotExist:
+        raise NotFound("No such touchpoint on this map.") from None

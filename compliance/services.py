@@ -12,11 +12,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from core.errors import ApplicationError
-from maps.models import ChangeAction, Journey
+from maps.models import ChangeAction, Journey, Touchpoint
 from maps.services import snapshot
 from stakeholders.services import apply_fields, claim_version, history_record, journey_change_begin
 
-from .models import Checkpoint, CheckpointTransition, FailureMode, ReviewStatus, SafetyLoop
+from .models import Checkpoint, CheckpointTransition, FailureMode, ReviewStatus, SafetyLoop, TouchpointAccess
 
 CHECKPOINT_FIELDS = ["stage", "touchpoint", "step", "type", "subject", "title", "description", "owner_team",
                      "reviewer", "due_date"]
@@ -111,3 +111,26 @@ def safety_loop_set(*, actor: AbstractBaseUser, journey: Journey, version: int |
     history_record(journey=locked, actor=actor, action=action, entity="safety_loop", obj=loop,
                    before=before, after=snapshot(loop, SAFETY_LOOP_FIELDS))
     return loop
+
+
+TOUCHPOINT_ACCESS_FIELDS = ["access_roles", "access_verification", "audit_logged", "credential_sharing_risk"]
+
+
+@transaction.atomic
+def touchpoint_access_set(*, actor: AbstractBaseUser, touchpoint: Touchpoint, version: int | None,
+                          data: dict[str, Any]) -> TouchpointAccess:
+    """Creates a touchpoint's access record (version None) or edits it (the version read)."""
+    locked = journey_change_begin(actor=actor, journey_id=touchpoint.journey_id)
+    access = TouchpointAccess.objects.filter(touchpoint=touchpoint).first()
+    if access is None:
+        access, action, before = TouchpointAccess(touchpoint=touchpoint, journey=locked), ChangeAction.CREATE, None
+    else:
+        claim_version(TouchpointAccess.objects.all(), pk=access.pk, version=version, noun="access record")
+        access.refresh_from_db()
+        action, before = ChangeAction.UPDATE, snapshot(access, TOUCHPOINT_ACCESS_FIELDS)
+    apply_fields(access, data, TOUCHPOINT_ACCESS_FIELDS)
+    access.full_clean()
+    access.save()
+    history_record(journey=locked, actor=actor, action=action, entity="touchpoint_access", obj=access,
+                   before=before, after=snapshot(access, TOUCHPOINT_ACCESS_FIELDS))
+    return access

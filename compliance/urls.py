@@ -11,5 +11,6 @@ urlpatterns = [
     path("maps/<int:pk>/safety/", views.safety, name="safety"),
     path("maps/<int:pk>/checkpoints/new/", views.checkpoint_create, name="checkpoint_create"),
     path("maps/<int:pk>/failure-modes/new/", views.failure_mode_create, name="failure_mode_create"),
+    path("maps/<int:pk>/touchpoints/<int:card_pk>/access/", views.touchpoint_access, name="touchpoint_access"),
     path("maps/<int:pk>/safety-loop/", views.safety_loop_edit, name="safety_loop"),
 ]

@@ -19,7 +19,14 @@ from stakeholders.viewtools import add_service_errors, can_edit, conflict_rows, 
 from workspaces.selectors import workspace_get
 
 from . import selectors, services
-from .forms import CheckpointForm, FailureModeForm, RegisterFilterForm, ReviewForm, SafetyLoopForm
+from .forms import (
+    CheckpointForm,
+    FailureModeForm,
+    RegisterFilterForm,
+    ReviewForm,
+    SafetyLoopForm,
+    TouchpointAccessForm,
+)
 from .health import RULES, health_check
 
 HEALTH = "compliance/health.html"
@@ -54,6 +61,7 @@ def safety(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"journey": journey, "failure_modes": selectors.failure_modes_of_journey(journey=journey),
                "safety_loop": selectors.safety_loop_of_journey(journey=journey),
                "checkpoints": selectors.checkpoints_of_journey(journey=journey),
+               "touchpoints": selectors.touchpoints_with_data(journey=journey),
                "can_edit": can_edit(request.user, journey.workspace_id)}
     return _page_or_partial(request, "compliance/safety.html", "safety", context)
 
@@ -120,7 +128,7 @@ def checkpoint_review(request: HttpRequest, pk: int) -> HttpResponse:
     return _page_or_partial(request, CHECKPOINT, "review", _review_context(request, checkpoint, form), status=422)
 
 
-def _journey_form(request, pk: int, *, form_class, title: str, url_name: str, save, instance=None):
+def _journey_form(request, pk: int, *, form_class, title: str, url_name: str, save, instance=None, url_args=()):
     """A create form on a journey: GET shows it, POST saves through `save(journey, form)`."""
     journey = journey_get(user=request.user, pk=pk)
     require_edit(request.user, journey.workspace_id)
@@ -135,12 +143,12 @@ def _journey_form(request, pk: int, *, form_class, title: str, url_name: str, sa
             form.add_error(None, f"{error.message} Reload the page to see their version.")
             return _page_or_partial(request, FORM_PAGE, "form", {
                 "journey": journey, "form": form, "title": title,
-                "action": reverse(url_name, args=[pk])}, status=409)
+                "action": reverse(url_name, args=[pk, *url_args])}, status=409)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             return redirect(target)
-    context = {"journey": journey, "form": form, "title": title, "action": reverse(url_name, args=[pk])}
+    context = {"journey": journey, "form": form, "title": title, "action": reverse(url_name, args=[pk, *url_args])}
     return _page_or_partial(request, FORM_PAGE, "form", context, status=422 if form.is_bound else 200)
 
 
@@ -183,3 +191,21 @@ def safety_loop_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _journey_form(request, pk, form_class=SafetyLoopForm, title="Feedback & safety-reporting loop",
                          url_name="compliance:safety_loop", save=save,
                          instance=lambda journey: selectors.safety_loop_of_journey(journey=journey))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def touchpoint_access(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
+    journey = journey_get(user=request.user, pk=pk)
+    touchpoint = selectors.touchpoint_get(journey=journey, pk=card_pk)
+
+    def save(journey, form):
+        services.touchpoint_access_set(actor=request.user, touchpoint=touchpoint,
+                                       version=form.cleaned_data.get("version"),
+                                       data=_data(form, services.TOUCHPOINT_ACCESS_FIELDS))
+        return reverse("compliance:safety", args=[journey.pk]) + f"#access-{touchpoint.pk}"
+
+    return _journey_form(request, pk, form_class=TouchpointAccessForm,
+                         title=f"Data access at “{touchpoint.title}” ({touchpoint.get_data_classification_display()})",
+                         url_name="compliance:touchpoint_access", url_args=(card_pk,), save=save,
+                         instance=lambda journey: getattr(touchpoint, "access", None))

@@ -103,6 +103,8 @@ def test_dragging_reorders_cards_within_a_cell(page_for, owner, journey):
     bottom = factories.make_card(journey, owner, kind=LaneKind.OPPORTUNITIES, title="Second fix")
     page = page_for(owner)
     page.goto(f"/maps/{journey.pk}/")
+    page.wait_for_load_state("networkidle")  # the board's lazily loaded panels are in: the layout is final
+    page.locator(f"#card-{bottom.pk}").scroll_into_view_if_needed()  # the lane may start below the fold
     source = page.locator(f"#card-{bottom.pk} .card-title").bounding_box()
     target = page.locator(f"#card-{top.pk}").bounding_box()
     with page.expect_response(lambda response: "/move/" in response.url) as moved:

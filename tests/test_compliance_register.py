@@ -177,3 +177,49 @@ def test_failure_mode_form(owner_client, journey, owner):
     response = owner_client.post(url, {"step": step.pk, "title": "Alert missed", "severity": "high"})
     assert response.status_code == 302 and "#failure-" in response["Location"]
     assert FailureMode.objects.get().step == step
+
+
+# --- data access at touchpoints ----------------------------------------------------------------
+
+
+def test_touchpoint_access_form_creates_then_edits_with_versions(owner_client, journey, owner, htmx):
+    from maps.models import LaneKind
+
+    from compliance.models import TouchpointAccess
+
+    from .factories import make_card
+
+    card = make_card(journey, owner, kind=LaneKind.TOUCHPOINTS, title="Alert inbox", data_classification="phi")
+    url = reverse("compliance:touchpoint_access", args=[journey.pk, card.pk])
+    page, fragment = owner_client.get(url), owner_client.get(url, **htmx)
+    assert page.status_code == fragment.status_code == 200 and b"<html" not in fragment.content
+    response = owner_client.post(url, {"access_roles": "Nurses", "access_verification": "SSO",
+                                       "credential_sharing_risk": "on"})
+    assert response.status_code == 302 and response["Location"].endswith(f"#access-{card.pk}")
+    access = TouchpointAccess.objects.get(touchpoint=card)
+    assert (access.access_roles, access.audit_logged, access.credential_sharing_risk) == ("Nurses", False, True)
+    safety = owner_client.get(reverse("compliance:safety", args=[journey.pk])).content.decode()
+    assert f'id="access-{card.pk}"' in safety and "Not logged" in safety and "Tempting" in safety
+    owner_client.post(url, {"access_roles": "Nurses", "audit_logged": "on", "version": 1})
+    assert owner_client.post(url, {"access_roles": "Stale", "version": 1}).status_code == 409
+    access.refresh_from_db()
+    assert (access.access_roles, access.audit_logged, access.version) == ("Nurses", True, 2)
+
+
+def test_touchpoint_access_scoping(owner_client, viewer_client, journey, owner, other_journey, htmx):
+    from maps.models import LaneKind
+
+    from compliance.models import TouchpointAccess
+
+    from .factories import make_card
+
+    mine = make_card(journey, owner, kind=LaneKind.TOUCHPOINTS, data_classification="pii")
+    theirs = make_card(other_journey, other_journey.workspace.memberships.get().user, kind=LaneKind.TOUCHPOINTS)
+    assert owner_client.get(reverse("compliance:touchpoint_access", args=[other_journey.pk, theirs.pk])
+                            ).status_code == 404
+    assert owner_client.get(reverse("compliance:touchpoint_access", args=[journey.pk, theirs.pk]),
+                            **htmx).status_code == 404
+    url = reverse("compliance:touchpoint_access", args=[journey.pk, mine.pk])
+    assert viewer_client.get(url).status_code == 403
+    assert viewer_client.post(url, {"access_roles": "x"}, **htmx).status_code == 403
+    assert not TouchpointAccess.objects.exists()
