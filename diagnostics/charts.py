@@ -31,7 +31,7 @@ def _layout(**extra) -> dict:
             "margin": {"l": 20, "r": 20, "t": 20, "b": 20}, "hoverlabel": {"font": {"size": 16}}} | extra
 
 
-def funnel_chart(summary: MetricsSummary) -> Chart:
+def funnel_chart(summary: MetricsSummary, *, measured_on: str = "") -> Chart:
     """People entering each stage, over the months in which every stage's counts could be shown."""
     table = [(name, cells) for name, cells in summary.table  # stages with counts, loops aside
              if not REPEAT_MARKER.search(name) and any(cell is not None for cell in cells)]
@@ -46,9 +46,12 @@ def funnel_chart(summary: MetricsSummary) -> Chart:
         share = progressed[index] / entered[index] if complete and entered[index] else None
         rows.append([name, f"{entered[index]:,}" if complete else "—", f"{progressed[index]:,}" if complete else "—",
                      percent(share), percent(None if share is None else 1 - share)])
-    caption = (f"People entering each stage, totalled over the {len(complete)} month{'s' if len(complete) != 1 else ''} "
-               f"in which every stage's counts are at least {summary.threshold}. Months with a suppressed count are left out."
-               + (f" Stages users loop back to ({', '.join(loops)}) are not part of the funnel." if loops else ""))
+    caption = (
+        (f"Measured on the observed journey “{measured_on}”. " if measured_on else "")
+        + f"People entering each stage, totalled over the {len(complete)} month{'s' if len(complete) != 1 else ''} "
+        f"in which every stage's counts are at least {summary.threshold}. Months with a suppressed count are left out."
+        + (f" Stages users loop back to ({', '.join(loops)}) are not part of the funnel." if loops else "")
+    )
     if not complete:
         return Chart("funnel", "Funnel and drop-off per stage", None, caption,
                      ["Stage", "Entered", "Progressed", "Conversion", "Drop-off"], rows,
@@ -106,7 +109,8 @@ def friction_heatmap(stage_names: list[str], team_names: list[str], cells: dict[
         axis = "" if index == 0 else str(index + 1)
         data.append({"type": "heatmap", "name": label, "z": z, "x": teams, "y": stage_names,
                      "xaxis": f"x{axis}", "yaxis": f"y{axis}", "zmin": 0, "zmax": max(cells.values(), default=1) or 1,
-                     "colorscale": [[0, "#f8f9fb"], [0.01, "#fee4e2"], [1, DANGER]], "showscale": index == 1, "colorbar": {"dtick": 1, "title": {"text": "Open"}},
+                     "colorscale": [[0, "#f8f9fb"], [0.01, "#fee4e2"], [1, DANGER]], "showscale": index == 1,
+                     "colorbar": {"dtick": 1, "title": {"text": "Open"}},
                      "text": text, "texttemplate": "%{text}", "textfont": {"size": 18}, "xgap": 3, "ygap": 3,
                      "hovertemplate": f"{label}<br>%{{y}} · %{{x}}: %{{z}} open<extra></extra>"})
     layout = _layout(

@@ -133,14 +133,17 @@ def _by_title(cards: list[CardShape]) -> dict[str, CardShape]:
 
 def _steps(designed: StageShape, observed: StageShape) -> list[Difference]:
     out = []
-    mine, theirs = _by_title(designed.of_kind("actions", "touchpoints")), _by_title(observed.of_kind("actions", "touchpoints"))
+    mine = _by_title(designed.of_kind("actions", "touchpoints"))
+    theirs = _by_title(observed.of_kind("actions", "touchpoints"))
     for key, card in mine.items():
         if key not in theirs:
-            out.append(Difference(DiffKind.STEP_MISSING, designed.name, f"Users do not take the designed step “{card.title}”.",
+            out.append(Difference(DiffKind.STEP_MISSING, designed.name,
+                                  f"Users do not take the designed step “{card.title}”.",
                                   WEIGHTS[DiffKind.STEP_MISSING], designed=card.title))
     for key, card in theirs.items():
         if key not in mine:
-            out.append(Difference(DiffKind.STEP_ADDED, designed.name, f"Users take a step the design does not have: “{card.title}”.",
+            out.append(Difference(DiffKind.STEP_ADDED, designed.name,
+                                  f"Users take a step the design does not have: “{card.title}”.",
                                   WEIGHTS[DiffKind.STEP_ADDED], observed=card.title))
     return out
 
@@ -159,7 +162,8 @@ def _gaps(designed: StageShape | None, observed: StageShape) -> list[Difference]
             DiffKind.EXPECTATION_GAP, designed.name if designed else observed.name,
             f"“{card.title}”: users expect “{card.expectation}” but meet “{card.experience}”"
             + (" (a gap the design already knows)." if known else "."),
-            WEIGHTS[DiffKind.EXPECTATION_GAP] / (3 if known else 1), designed=card.expectation, observed=card.experience,
+            WEIGHTS[DiffKind.EXPECTATION_GAP] / (3 if known else 1),
+            designed=card.expectation, observed=card.experience,
         ))
     return out
 

@@ -96,7 +96,8 @@ def _observed(designed: Journey, actor) -> Journey:
                                         lane_id=lanes[kind].pk, data=data)
 
     def new_stage(name, description, position):
-        created = map_services.stage_create(actor=actor, journey=observed, data={"name": name, "description": description})
+        created = map_services.stage_create(actor=actor, journey=observed,
+                                            data={"name": name, "description": description})
         created.refresh_from_db()
         return map_services.stage_move(actor=actor, stage=created, version=created.version, position=position)
 
@@ -118,7 +119,8 @@ def _observed(designed: Journey, actor) -> Journey:
     again = new_stage("Onboarding & intake (return)", "Back to intake after the insurance card is rejected.", 3)
     add(again, LaneKind.ACTIONS, title="Re-uploads the insurance card", body="The first photo was rejected by email.")
     add(again, LaneKind.FRICTION, title="Rejected insurance photo explained by email only",
-        friction_kind="communication", severity="medium", evidence="Support tags 'insurance card' on 9% of intake chats.",
+        friction_kind="communication", severity="medium",
+        evidence="Support tags 'insurance card' on 9% of intake chats.",
         owner_team=teams["Support"])
     # In practice nobody owns prescription routing.
     update(card("Consultation", LaneKind.HANDOFFS, "Visit → prescription routing"), owner_team=None)

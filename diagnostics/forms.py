@@ -25,7 +25,8 @@ class StageMetricForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("entered") is not None and data.get("progressed") is not None and data["progressed"] > data["entered"]:
+        entered, progressed = data.get("entered"), data.get("progressed")
+        if entered is not None and progressed is not None and progressed > entered:
             self.add_error("progressed", "More people cannot progress than entered the stage.")
         return data
 

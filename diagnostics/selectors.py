@@ -13,7 +13,7 @@ from workspaces.models import Team, Workspace
 from .compare import CardShape, Comparison, MapShape, StageShape, journey_diff, stage_key
 from .metrics import MetricRow, MetricsSummary, summarise
 from .models import DEFAULT_SMALL_COUNT_THRESHOLD, StageMetric, WorkspaceSettings
-from .ranking import TransitionSignals, Weakness, rank_fixes, transition_weakness
+from .ranking import SEVERITY_WEIGHT, TransitionSignals, Weakness, rank_fixes, transition_weakness
 
 _DETAILS = ["userstate", "touchpoint", "frictionpoint", "opportunity", "transition", "owner_team",
             "transition__from_team", "transition__to_team", "transition__to_stage"]
@@ -211,7 +211,7 @@ def transitions_ranked(*, journey: Journey) -> list[TransitionReport]:
             reports.append(TransitionReport(
                 label=label, stage=stage, to_stage=to_stage, card=handoff, signals=signals,
                 weakness=transition_weakness(signals),
-                frictions=sorted(frictions, key=lambda f: -{"critical": 4, "high": 3, "medium": 2, "low": 1}[f.severity]),
+                frictions=sorted(frictions, key=lambda f: -SEVERITY_WEIGHT.get(f.severity, 1.0)),
                 fixes=[RankedFix(rank=i, opportunity=o, score=round(o.impact * o.confidence / o.effort, 2))
                        for i, o in enumerate(fixes, start=1)],
                 touchpoints=by_stage[stage.pk][LaneKind.TOUCHPOINTS],
@@ -258,7 +258,8 @@ def charts_get(*, user, journey: Journey) -> list:
 
     pair = pair_get(user=user, journey=journey)
     metrics_journey = pair.observed or journey
-    charts = [funnel_chart(metrics_summary(journey=metrics_journey))]
+    charts = [funnel_chart(metrics_summary(journey=metrics_journey),
+                           measured_on=metrics_journey.title if metrics_journey.pk != journey.pk else "")]
     designed_shape = map_shape(journey=pair.designed) if pair.designed else None
     observed_shape = map_shape(journey=pair.observed) if pair.observed else None
     names, keys = [], []

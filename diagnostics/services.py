@@ -67,7 +67,8 @@ def stage_metric_record(
         with transaction.atomic():
             metric.save()
     except IntegrityError:
-        raise Conflict("Someone saved counts for this stage and month at the same moment. Reload and try again.") from None
+        raise Conflict("Someone saved counts for this stage and month at the same moment. "
+                       "Reload and try again.") from None
     return metric
 
 

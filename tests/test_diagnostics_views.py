@@ -12,7 +12,6 @@ from diagnostics import services
 from diagnostics.models import StageMetric, WorkspaceSettings
 from maps.models import Journey, JourneyKind
 
-from . import factories
 
 GET_PAGES = [  # url name, region id present in both the fragment and the page
     ("diagnostics:panel", "dx-panel-title"),
@@ -269,7 +268,6 @@ def test_demo_seed_is_idempotent_and_has_a_year_of_metrics(db):
     found = {d.kind for d in comparison.differences}
     assert {"stage_skipped", "stage_added", "stage_repeated", "step_added", "expectation_gap",
             "confidence_lower", "owner_changed"} <= found
-    assert factories  # the module is used by the fixtures
 
 
 def test_export_keeps_small_counts_suppressed(owner_client, viewer_client, journey, other_journey, owner):
@@ -302,3 +300,12 @@ def test_concurrent_insert_of_the_same_month_is_a_conflict(journey, owner, monke
         services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=date(2026, 1, 1),
                                      entered=10, progressed=5)
     assert list(StageMetric.objects.values_list("entered", flat=True)) == [200]
+
+
+def test_charts_of_a_designed_map_use_its_observations_metrics(owner_client, journey, owner):
+    observed = services.journey_observe(actor=owner, designed=journey, title="Seen")
+    services.stage_metric_record(actor=owner, journey=observed, stage=observed.stages.first(),
+                                 period=date(2026, 1, 1), entered=100, progressed=50)
+    body = owner_client.get(reverse("diagnostics:charts", args=[journey.pk])).content.decode()
+    assert "Measured on the observed journey “Seen”." in body
+    assert '<script id="figure-funnel" type="application/json">' in body
