@@ -291,6 +291,11 @@ def charts_get(*, user, journey: Journey) -> list:
     return charts
 
 
+def _cell_text(text: str) -> str:
+    """A spreadsheet must not run a stage name as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def metrics_export_rows(*, journey: Journey) -> list[list[str]]:
     """The stage metrics as people may see them: suppressed counts stay suppressed in an export too."""
     summary = metrics_summary(journey=journey)
@@ -300,6 +305,6 @@ def metrics_export_rows(*, journey: Journey) -> list[list[str]]:
             if cell is None:
                 continue
             conversion = cell.conversion
-            rows.append([name, f"{period:%Y-%m}", str(cell.entered), str(cell.progressed),
+            rows.append([_cell_text(name), f"{period:%Y-%m}", str(cell.entered), str(cell.progressed),
                          "" if conversion is None else f"{conversion:.4f}"])
     return rows

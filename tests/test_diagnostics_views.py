@@ -309,3 +309,14 @@ def test_charts_of_a_designed_map_use_its_observations_metrics(owner_client, jou
     body = owner_client.get(reverse("diagnostics:charts", args=[journey.pk])).content.decode()
     assert "Measured on the observed journey “Seen”." in body
     assert '<script id="figure-funnel" type="application/json">' in body
+
+
+def test_export_does_not_let_a_stage_name_run_as_a_formula(owner_client, journey, owner):
+    from maps import services as map_services
+
+    stage = journey.stages.first()
+    map_services.stage_update(actor=owner, stage=stage, version=stage.version, data={"name": "=HYPERLINK(1)"})
+    services.stage_metric_record(actor=owner, journey=journey, stage=journey.stages.first(),
+                                 period=date(2026, 1, 1), entered=200, progressed=50)
+    body = owner_client.get(reverse("diagnostics:metrics_export", args=[journey.pk])).content.decode()
+    assert body.splitlines()[1].startswith("'=HYPERLINK(1),2026-01,200,50")
