@@ -565,3 +565,16 @@ def test_viewer_posts_answer_403_and_change_nothing(viewer_client, owner, journe
     assert map_state(journey) == before
     assert Journey.objects.count() == journeys
     assert Change.objects.filter(journey=journey).count() == before["changes"]
+
+
+def test_full_page_card_edit_offers_a_move_form_that_works_without_javascript(owner_client, owner, journey):
+    card = factories.make_card(journey, owner, kind=LaneKind.FRICTION, title="Hidden price")
+    target = journey.stages.all()[2]
+    page = owner_client.get(f"/maps/{journey.pk}/cards/{card.pk}/edit/")
+    assert b"Move this card" in page.content
+    fragment = owner_client.get(f"/maps/{journey.pk}/cards/{card.pk}/edit/", HTTP_HX_REQUEST="true")
+    assert b"Move this card" not in fragment.content  # on the board, dragging and the keyboard move cards
+    response = owner_client.post(f"/maps/{journey.pk}/cards/{card.pk}/move/", {
+        "version": card.version, "stage": target.pk, "lane": card.lane_id, "position": 0})
+    assert response.status_code == 302
+    assert Card.objects.get(pk=card.pk).stage_id == target.pk
