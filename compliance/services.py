@@ -13,8 +13,8 @@ from django.db import transaction
 
 from core.errors import ApplicationError
 from maps.models import ChangeAction, Journey, Touchpoint
-from maps.services import snapshot
-from stakeholders.services import apply_fields, claim_version, history_record, journey_change_begin
+from maps.services import claim_version, journey_change_begin, snapshot
+from stakeholders.services import apply_fields, history_record
 
 from .models import Checkpoint, CheckpointTransition, FailureMode, ReviewStatus, SafetyLoop, TouchpointAccess
 

@@ -69,7 +69,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {name: _json_value(getattr(obj, name)) for name in fields}
 
 
-def _change_begin(*, actor: AbstractBaseUser, journey_id: int) -> Journey:
+def journey_change_begin(*, actor: AbstractBaseUser, journey_id: int) -> Journey:
     """Locks the map for this change and gives it its new revision."""
     journey = Journey.objects.select_for_update().select_related("workspace").get(pk=journey_id)
     role_require(user=actor, workspace_id=journey.workspace_id)
@@ -78,7 +78,7 @@ def _change_begin(*, actor: AbstractBaseUser, journey_id: int) -> Journey:
     return journey
 
 
-def _claim_version(queryset: models.QuerySet, *, pk: int, version: int | None, noun: str) -> None:
+def claim_version(queryset: models.QuerySet, *, pk: int, version: int | None, noun: str) -> None:
     """Moves the row from `version` to the next one, or raises `Conflict` if someone got there first."""
     if version is None:
         raise ApplicationError(f"This save does not say which version of the {noun} it read. Reload and try again.")
@@ -191,9 +191,9 @@ def journey_create(
 
 @transaction.atomic
 def journey_update(*, actor: AbstractBaseUser, journey: Journey, version: int | None, data: dict[str, Any]) -> Journey:
-    locked = _change_begin(actor=actor, journey_id=journey.pk)
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
     before = snapshot(locked, JOURNEY_FIELDS)
-    _claim_version(Journey.objects.all(), pk=locked.pk, version=version, noun="map")
+    claim_version(Journey.objects.all(), pk=locked.pk, version=version, noun="map")
     _apply(locked, data, JOURNEY_FIELDS)
     locked.version = version + 1
     locked.full_clean()
@@ -207,7 +207,7 @@ def journey_update(*, actor: AbstractBaseUser, journey: Journey, version: int | 
 @transaction.atomic
 def journey_mark_reviewed(*, actor: AbstractBaseUser, journey: Journey) -> Journey:
     """Records that the team reviewed the map today (no version: it changes nothing anyone edits)."""
-    locked = _change_begin(actor=actor, journey_id=journey.pk)
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
     before = snapshot(locked, ["last_reviewed_at"])
     locked.last_reviewed_at = timezone.localdate()
     Journey.objects.filter(pk=locked.pk).update(last_reviewed_at=locked.last_reviewed_at)
@@ -220,7 +220,7 @@ def journey_mark_reviewed(*, actor: AbstractBaseUser, journey: Journey) -> Journ
 
 
 def _axis_create(*, actor, journey: Journey, model, entity: str, fields: list[str], data: dict) -> models.Model:
-    locked = _change_begin(actor=actor, journey_id=journey.pk)
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
     item = model(journey=locked, position=model.objects.filter(journey=locked).count())
     _apply(item, data, fields)
     item.full_clean()
@@ -231,11 +231,11 @@ def _axis_create(*, actor, journey: Journey, model, entity: str, fields: list[st
 
 
 def _axis_update(*, actor, item, version, entity: str, fields: list[str], data: dict) -> models.Model:
-    locked = _change_begin(actor=actor, journey_id=item.journey_id)
+    locked = journey_change_begin(actor=actor, journey_id=item.journey_id)
     model = type(item)
     item = model.objects.get(pk=item.pk)
     before = snapshot(item, fields)
-    _claim_version(model.objects.all(), pk=item.pk, version=version, noun=entity)
+    claim_version(model.objects.all(), pk=item.pk, version=version, noun=entity)
     _apply(item, data, fields)
     item.version = version + 1
     item.full_clean()
@@ -247,9 +247,9 @@ def _axis_update(*, actor, item, version, entity: str, fields: list[str], data: 
 
 
 def _axis_move(*, actor, item, version, position: int, entity: str) -> models.Model:
-    locked = _change_begin(actor=actor, journey_id=item.journey_id)
+    locked = journey_change_begin(actor=actor, journey_id=item.journey_id)
     model = type(item)
-    _claim_version(model.objects.all(), pk=item.pk, version=version, noun=entity)
+    claim_version(model.objects.all(), pk=item.pk, version=version, noun=entity)
     siblings = list(model.objects.filter(journey=locked).order_by("position", "id"))
     moved = next(s for s in siblings if s.pk == item.pk)
     before = {"position": moved.position}
@@ -261,9 +261,9 @@ def _axis_move(*, actor, item, version, position: int, entity: str) -> models.Mo
 
 
 def _axis_delete(*, actor, item, version, entity: str, fields: list[str]) -> None:
-    locked = _change_begin(actor=actor, journey_id=item.journey_id)
+    locked = journey_change_begin(actor=actor, journey_id=item.journey_id)
     model = type(item)
-    _claim_version(model.objects.all(), pk=item.pk, version=version, noun=entity)
+    claim_version(model.objects.all(), pk=item.pk, version=version, noun=entity)
     item = model.objects.get(pk=item.pk)
     if model.objects.filter(journey=locked).count() == 1:
         raise ApplicationError(f"A map needs at least one {entity}.")
@@ -338,7 +338,7 @@ def _card_locked(card: Card) -> Card:
 def card_create(
     *, actor: AbstractBaseUser, journey: Journey, stage_id: int, lane_id: int, data: dict[str, Any]
 ) -> Card:
-    locked = _change_begin(actor=actor, journey_id=journey.pk)
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
     stage = Stage.objects.filter(journey=locked, pk=stage_id).first()
     lane = Lane.objects.filter(journey=locked, pk=lane_id).first()
     if stage is None or lane is None:
@@ -356,11 +356,11 @@ def card_create(
 
 @transaction.atomic
 def card_update(*, actor: AbstractBaseUser, card: Card, version: int | None, data: dict[str, Any]) -> Card:
-    locked = _change_begin(actor=actor, journey_id=card.journey_id)
+    locked = journey_change_begin(actor=actor, journey_id=card.journey_id)
     card = _card_locked(card)
     fields = card_fields(type(card))
     before = snapshot(card, fields)
-    _claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
+    claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
     _apply(card, data, fields)
     card.version = version + 1
     card.full_clean(exclude=_PLACEMENT)  # placement is unchanged here and was checked when it was set
@@ -376,12 +376,12 @@ def card_move(
     *, actor: AbstractBaseUser, card: Card, version: int | None, stage_id: int, lane_id: int, position: int
 ) -> Card:
     """Moves a card to a position in a cell, of this map, whose lane holds cards of its kind."""
-    locked = _change_begin(actor=actor, journey_id=card.journey_id)
+    locked = journey_change_begin(actor=actor, journey_id=card.journey_id)
     stage = Stage.objects.filter(journey=locked, pk=stage_id).first()
     lane = Lane.objects.filter(journey=locked, pk=lane_id).first()
     if stage is None or lane is None:
         raise ApplicationError("That stage or lane is not part of this map.")
-    _claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
+    claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
     card = Card.objects.select_related("stage", "lane").get(pk=card.pk)
     if lane.kind != card.kind:
         raise ApplicationError(f"A {card.get_kind_display().lower()} card can only move to a lane of that kind.")
@@ -403,8 +403,8 @@ def card_move(
 @transaction.atomic
 def card_delete(*, actor: AbstractBaseUser, card: Card, version: int | None) -> Card:
     """Deletes softly: the card leaves the board and can be restored from the activity list."""
-    locked = _change_begin(actor=actor, journey_id=card.journey_id)
-    _claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
+    locked = journey_change_begin(actor=actor, journey_id=card.journey_id)
+    claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
     card = _card_locked(card)
     card.deleted_at = timezone.now()
     Card.objects.filter(pk=card.pk).update(deleted_at=card.deleted_at)
@@ -416,7 +416,7 @@ def card_delete(*, actor: AbstractBaseUser, card: Card, version: int | None) -> 
 
 @transaction.atomic
 def card_restore(*, actor: AbstractBaseUser, card: Card) -> Card:
-    locked = _change_begin(actor=actor, journey_id=card.journey_id)
+    locked = journey_change_begin(actor=actor, journey_id=card.journey_id)
     card = _card_locked(card)
     if card.deleted_at is None:
         raise ApplicationError("This card is already on the board.")

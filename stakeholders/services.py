@@ -10,11 +10,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
-from django.db.models import F
 
-from core.errors import ApplicationError, Conflict
+from core.errors import ApplicationError
 from maps.models import Change, ChangeAction, Journey
-from maps.services import snapshot
+from maps.services import claim_version, journey_change_begin, snapshot
 from workspaces.models import Workspace
 from workspaces.selectors import role_require
 
@@ -31,26 +30,6 @@ INTERSECTION_FIELDS = ["stage", "title", "description", "owner_team", "status"]
 
 
 # --- shared mechanics (used by compliance too) ------------------------------------
-
-
-def journey_change_begin(*, actor: AbstractBaseUser, journey_id: int) -> Journey:
-    """Locks the map for this change, checks the actor may edit it and gives it its new revision."""
-    journey = Journey.objects.select_for_update().select_related("workspace").get(pk=journey_id)
-    role_require(user=actor, workspace_id=journey.workspace_id)
-    journey.revision += 1
-    Journey.objects.filter(pk=journey_id).update(revision=F("revision") + 1)
-    return journey
-
-
-def claim_version(queryset: models.QuerySet, *, pk: int, version: int | None, noun: str) -> None:
-    """Moves the row from `version` to the next, or raises `Conflict` if someone got there first."""
-    if version is None:
-        raise ApplicationError(f"This save does not say which version of the {noun} it read. Reload and try again.")
-    if queryset.filter(pk=pk, version=version).update(version=F("version") + 1) != 1:
-        current = queryset.filter(pk=pk).first()
-        if current is None:
-            raise Conflict(f"Someone deleted this {noun} while you were editing it.", current=None)
-        raise Conflict(f"Someone changed this {noun} while you were editing it.", current=current)
 
 
 def history_record(*, journey: Journey, actor: AbstractBaseUser, action: str, entity: str, obj: models.Model,
