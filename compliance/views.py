@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import Conflict
+from core.forms import add_service_errors, conflict_rows
 from maps.selectors import journey_get
-from stakeholders.viewtools import add_service_errors, can_edit, conflict_rows, require_edit
+from stakeholders.viewtools import can_edit, require_edit
 from workspaces.selectors import workspace_get
 
 from . import selectors, services

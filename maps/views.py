@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from core.errors import Conflict
+from core.forms import add_service_errors, conflict_rows, int_or_zero
 from workspaces.models import EDITING_ROLES
 from workspaces.selectors import membership_get, role_require, workspace_get, workspaces_for_user
 
@@ -79,12 +80,7 @@ def _conflict_response(request, journey, *, error: Conflict, form, action: str, 
     current = error.current
     rows = []
     if current is not None:
-        for name, field in form.fields.items():
-            if name == "version" or name not in form.data:
-                continue
-            theirs = _shown(field, getattr(current, name, ""))
-            yours = _shown(field, form.cleaned_data.get(name))
-            rows.append({"label": field.label, "theirs": theirs, "yours": yours, "differs": theirs != yours})
+        rows = conflict_rows(form, current)
         data = form.data.copy()
         data["version"] = current.version
         form = type(form)(data, instance=current, journey=journey)
@@ -92,24 +88,6 @@ def _conflict_response(request, journey, *, error: Conflict, form, action: str, 
                        target=target)
     template = f"{BOARD}#conflict" if request.htmx else CONFLICT_PAGE
     return TemplateResponse(request, template, context, status=409)
-
-
-def _shown(field, value) -> str:
-    """A value as the person sees it in the form (a choice by its label, empty as a dash)."""
-    if value in (None, ""):
-        return "—"
-    if hasattr(value, "pk") or not hasattr(field, "choices"):
-        return str(value)
-    return str(dict(field.choices).get(value, value))
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """A rule the service enforces is shown next to its field, like the form's own checks."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
 
 
 # --- maps ---------------------------------------------------------------------
@@ -140,7 +118,7 @@ def journey_create(request: HttpRequest, slug: str) -> HttpResponse:
                 persona=data["persona"], description=data["description"], kind=data["kind"], observes=data["observes"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(_board_url(journey))
     status = 422 if form.is_bound else 200
@@ -171,7 +149,7 @@ def journey_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return _conflict_response(request, journey, error=error, form=form, action=action,
                                       cancel=_board_url(journey), target="#journey-header")
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(_board_url(journey))
     return _form_response(request, journey, form=form, partial="journey_form", title="Map settings",
@@ -216,7 +194,7 @@ def axis_create(request: HttpRequest, pk: int, axis: str) -> HttpResponse:
         try:
             item = create(actor=request.user, journey=journey, data=form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _board_response(request, journey, anchor=f"{axis}-{item.pk}")
     return _form_response(request, journey, form=form, partial="axis_create_form", title=f"New {axis}", axis=axis,
@@ -238,7 +216,7 @@ def axis_edit(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpRes
             return _conflict_response(request, journey, error=error, form=form, action=action,
                                       cancel=_board_url(journey), target="#axis-form")
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _board_response(request, journey, anchor=f"{axis}-{item.pk}")
     return _form_response(request, journey, form=form, partial="axis_form", title=f"Edit {axis}", axis=axis,
@@ -306,27 +284,20 @@ def card_detail(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
 def card_create(request: HttpRequest, pk: int) -> HttpResponse:
     journey = selectors.journey_get(user=request.user, pk=pk)
     params = request.POST if request.method == "POST" else request.GET
-    lane = selectors.lane_get(journey=journey, pk=_int(params.get("lane")))
-    stage = selectors.stage_get(journey=journey, pk=_int(params.get("stage")))
+    lane = selectors.lane_get(journey=journey, pk=int_or_zero(params.get("lane")))
+    stage = selectors.stage_get(journey=journey, pk=int_or_zero(params.get("stage")))
     form = card_create_form_class(card_model_for(lane.kind))(request.POST or None, journey=journey)
     if request.method == "POST" and form.is_valid():
         try:
             card = services.card_create(actor=request.user, journey=journey, stage_id=stage.pk, lane_id=lane.pk,
                                         data=form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _board_response(request, journey, anchor=f"card-{card.pk}")
     return _form_response(request, journey, form=form, partial="card_create_form", title=f"New card in {lane.name}",
                           stage=stage, lane=lane, action=reverse("maps:card_create", args=[pk]),
                           status=422 if form.is_bound else 200)
-
-
-def _int(value: str | None) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 @login_required
@@ -345,7 +316,7 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
                 error.current = selectors.card_get(journey=journey, pk=card.pk)
             return _conflict_response(request, journey, error=error, form=form, target=f"#card-{card.pk}", **urls)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             if not request.htmx:
                 return redirect(_board_url(journey, f"card-{card.pk}"))

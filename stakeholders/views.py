@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import Conflict
+from core.forms import add_service_errors, conflict_rows, int_or_zero
 from maps.selectors import journey_get
 from workspaces.selectors import workspace_get
 
@@ -27,7 +28,7 @@ from .forms import (
     TrackForm,
 )
 from .models import Step
-from .viewtools import add_service_errors, can_edit, conflict_rows, require_edit
+from .viewtools import can_edit, require_edit
 
 REGISTRY = "stakeholders/registry.html"
 SWIMLANES = "stakeholders/swimlanes.html"
@@ -165,8 +166,8 @@ def step_create(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
     require_edit(request.user, journey.workspace_id)
     params = request.POST if request.method == "POST" else request.GET
-    track = selectors.track_get(journey=journey, pk=_int(params.get("track")))
-    initial = {"stage": _int(params.get("stage")) or None}
+    track = selectors.track_get(journey=journey, pk=int_or_zero(params.get("track")))
+    initial = {"stage": int_or_zero(params.get("stage")) or None}
     form = StepForm(request.POST or None, instance=Step(track=track), journey=journey, initial=initial)
     action = reverse("stakeholders:step_create", args=[pk])
     context = {"journey": journey, "title": f"New step for {track}", "action": action, "track": track,
@@ -180,13 +181,6 @@ def step_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(_swimlanes_url(journey, f"step-{step.pk}"))
     return _page_or_partial(request, FORM_PAGE, "form", context | {"form": form},
                             status=422 if form.is_bound else 200)
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 @login_required
