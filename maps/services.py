@@ -18,10 +18,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.errors import ApplicationError, Conflict
-from workspaces.models import Workspace
+from workspaces.models import EDITING_ROLES, Workspace
 from workspaces.selectors import role_require
 
 from .map_templates import MAP_TEMPLATES
+from .signals import journey_changed
 from .models import (
     Card,
     Change,
@@ -69,12 +70,21 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {name: _json_value(getattr(obj, name)) for name in fields}
 
 
-def journey_change_begin(*, actor: AbstractBaseUser, journey_id: int) -> Journey:
-    """Locks the map for this change and gives it its new revision."""
+def journey_change_begin(*, actor: AbstractBaseUser, journey_id: int, roles=EDITING_ROLES) -> Journey:
+    """Locks the map for this change and gives it its new revision.
+
+    Once the transaction commits, `journey_changed` announces the new revision, so
+    live views (and anything else listening) learn of every change, whichever layer
+    made it. Comments and votes pass `roles` to let viewers through.
+    """
     journey = Journey.objects.select_for_update().select_related("workspace").get(pk=journey_id)
-    role_require(user=actor, workspace_id=journey.workspace_id)
+    role_require(user=actor, workspace_id=journey.workspace_id, roles=roles)
     journey.revision += 1
     Journey.objects.filter(pk=journey_id).update(revision=F("revision") + 1)
+    revision, actor_id = journey.revision, actor.pk
+    transaction.on_commit(
+        lambda: journey_changed.send(sender=Journey, journey_id=journey_id, revision=revision, actor_id=actor_id)
+    )
     return journey
 
 

@@ -1,0 +1,7 @@
+"""Signals through which `maps` tells higher layers what happened, without importing them."""
+
+from django.dispatch import Signal
+
+# Sent after the transaction that changed a map commits, with journey_id, revision
+# (the map's new version) and actor_id. The live-update layer turns it into an event.
+journey_changed = Signal()
