@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "stakeholders",
     "compliance",
     "diagnostics",  # above maps: designed vs observed, stage metrics, ranked fixes, charts
+    "interchange",  # above the healthcare layer: map formats in and out (json, ojf, csv)
     "journeymap",  # the top of the dependency graph: project-wide commands such as seed_demo
 ]
 
