@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "compliance",
     "diagnostics",  # above maps: designed vs observed, stage metrics, ranked fixes, charts
     "interchange",  # above the healthcare layer: map formats in and out (json, ojf, csv)
+    "reports",  # above interchange: export jobs in Celery workers, the PDF report, diagrams
     "journeymap",  # the top of the dependency graph: project-wide commands such as seed_demo
 ]
 

@@ -1,0 +1,1 @@
+"""Registers the formats this app renders (pdf, svg, png) with `interchange.formats`."""
