@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 from interchange.formats import EXPORT_FORMATS, ExportFormat, register_export_format
-from maps.models import Journey
 
 # What the title format saw of its own job while rendering: (status, progress) pairs.
 SEEN_WHILE_RENDERING: list[tuple[str, int]] = []
@@ -30,6 +29,8 @@ def calls(name: str, journey_id: int) -> int:
 
 
 def render_title(journey_id: int) -> bytes:
+    # Imported here: a worker registers these formats before Django has loaded its apps.
+    from maps.models import Journey
     from reports.models import ExportJob
 
     SEEN_WHILE_RENDERING.extend(ExportJob.objects.filter(journey_id=journey_id).values_list("status", "progress"))
