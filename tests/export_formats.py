@@ -60,12 +60,23 @@ def render_slow_once(journey_id: int) -> bytes:
     return render_title(journey_id)
 
 
+def render_gated(journey_id: int) -> bytes:
+    """Renders once the test opens the gate (creates the file), so a page can be seen mid-render."""
+    gate = Path(os.environ["EXPORT_TEST_DIR"]) / "gate"
+    for _ in range(600):
+        if gate.exists():
+            break
+        time.sleep(0.1)
+    return render_title(journey_id)
+
+
 TEST_FORMATS = [
     ExportFormat("test-title", "Title and revision", "txt", "text/plain", render_title),
     ExportFormat("test-flaky", "Flaky once", "txt", "text/plain", render_flaky),
     ExportFormat("test-always-transient", "Always times out", "txt", "text/plain", render_always_transient),
     ExportFormat("test-broken", "Always broken", "txt", "text/plain", render_broken),
     ExportFormat("test-slow-once", "Hangs once", "txt", "text/plain", render_slow_once),
+    ExportFormat("test-gated", "Waits for the test", "txt", "text/plain", render_gated),
 ]
 
 

@@ -18,11 +18,13 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 from django.db import connection
+from playwright.sync_api import expect
 
 from journeymap.celery import app as celery_app
 from reports import services, tasks
 from reports.models import ExportJob, ExportStatus
 from tests import export_formats
+from tests.test_board_browser import browser, page_for  # noqa: F401 - the shared Chromium fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -96,6 +98,31 @@ def test_the_in_process_runner_retries_with_exponential_backoff(owner, journey, 
     assert export_formats.calls("always-transient", journey.pk) == 4
     job.refresh_from_db()
     assert job.error == "The export failed 4 times; the last time: the rendering service timed out."
+
+
+def test_in_a_browser_the_progress_bar_turns_into_a_download_link(page_for, owner, journey, broker, tmp_path):
+    broker("memory://")
+    page = page_for(owner)
+    page.goto(f"/maps/{journey.pk}/")
+    page.click("nav.actions >> text=Export")
+    page.wait_for_url(f"**/maps/{journey.pk}/exports/")
+    page.evaluate("window.__noReload = true")
+    page.select_option("#export-format", "test-gated")
+    page.click("text=Start export")
+    row = page.locator(".export-job").first
+    expect(row.locator("progress")).to_be_visible()
+    expect(row).to_contain_text("Rendering")
+    page.screenshot(path=tmp_path / "exports-running.png", full_page=True)
+    (tmp_path / "gate").touch()
+    link = row.locator("a.button")
+    expect(link).to_have_text(f"Download telehealth-journey-r{journey.revision}.txt")
+    expect(row.locator("progress")).to_have_count(0)
+    page.screenshot(path=tmp_path / "exports-done.png", full_page=True)
+    with page.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_text() == f"Telehealth journey r{journey.revision}\n"
+    assert page.evaluate("window.__noReload === true")  # the row was swapped, the page never reloaded
+    assert page.errors == []
 
 
 # --- a real Celery worker ---------------------------------------------------------------------
