@@ -172,7 +172,8 @@ def test_votes_and_sessions_of_another_map_are_not_found(owner_client, journey, 
     assert owner_client.get(reverse("workshop:facilitate", args=[other_journey.pk])).status_code == 404
     assert owner_client.post(
         reverse("workshop:vote_add", args=[journey.pk, their_session.pk, friction.pk])).status_code == 404
-    assert owner_client.post(reverse("workshop:vote_close", args=[other_journey.pk, their_session.pk])).status_code == 404
+    close_theirs = reverse("workshop:vote_close", args=[other_journey.pk, their_session.pk])
+    assert owner_client.post(close_theirs).status_code == 404
     assert not Vote.objects.exists() and VoteSession.objects.get(pk=their_session.pk).is_open
 
 

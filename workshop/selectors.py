@@ -79,8 +79,9 @@ def vote_tally(*, session: VoteSession, user: AbstractBaseUser | None = None) ->
     mine = {}
     if user is not None and user.is_authenticated:
         mine = dict(Vote.objects.filter(session=session, voter=user).values_list("card_id", "dots"))
+    nothing = {"dots": 0, "voters": 0}
     results = [
-        VoteResult(card=card, dots=totals.get(card.pk, {}).get("dots", 0), voters=totals.get(card.pk, {}).get("voters", 0),
+        VoteResult(card=card, dots=totals.get(card.pk, nothing)["dots"], voters=totals.get(card.pk, nothing)["voters"],
                    mine=mine.get(card.pk, 0))
         for card in cards
     ]
