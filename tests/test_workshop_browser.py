@@ -80,3 +80,36 @@ def test_a_revoked_share_link_stops_working_for_the_guest(browser, page_for, liv
         expect(guest_page.get_by_text(journey.title)).to_have_count(0)
     finally:
         guest.close()
+
+
+def _announce_change(page):
+    """What the live layer's `changed` event does to the page, without its event stream (not in this app)."""
+    page.evaluate("htmx.trigger('#presentation', 'sse:changed')")
+
+
+def test_a_change_event_refreshes_the_presentation_in_place(page_for, owner, journey):  # noqa: F811
+    page = page_for(owner)
+    page.goto(f"/maps/{journey.pk}/present/")
+    page.evaluate("window.__noReload = true")
+    factories.make_card(journey, owner, kind=LaneKind.FRICTION, title="Made in the room")
+    services.timer_start(actor=owner, journey=journey, minutes=3)
+    _announce_change(page)
+    expect(page.get_by_text("Made in the room")).to_be_visible()
+    expect(page.locator("#timer")).to_have_text(re.compile(r"^[23]:\d\d$"))
+    assert page.evaluate("window.__noReload === true")
+    assert page.errors == []
+
+
+def test_an_open_guest_page_goes_blank_once_its_link_is_revoked(browser, live_server, owner, journey):  # noqa: F811
+    link = services.share_link_create(actor=owner, journey=journey)
+    guest = browser.new_context(base_url=live_server.url)
+    try:
+        page = guest.new_page()
+        page.goto(reverse("workshop:share_present", args=[selectors.share_link_token(link=link)]))
+        expect(page.locator("h1")).to_have_text(journey.title)
+        services.share_link_revoke(actor=owner, link=link)
+        _announce_change(page)
+        expect(page.locator(".present-gone")).to_have_text("This presentation is no longer available.")
+        expect(page.get_by_text(journey.title)).to_have_count(0)
+    finally:
+        guest.close()
