@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -276,3 +278,24 @@ def test_revoked_expired_and_forged_links_are_not_found(client, journey, owner, 
     assert client.get(share_url, HTTP_HX_REQUEST="true").status_code == 404
     assert client.get(share_url.replace("/share/", "/share/x")).status_code == 404
     assert client.get(reverse("workshop:share_present", args=["1"])).status_code == 404
+
+
+
+def test_the_presentation_costs_the_same_queries_whatever_the_map_size(owner_client, owner, workspace, journey):
+    big = factories.make_journey(workspace, owner, title="Big")
+    for journey_ in (journey, big):
+        services.timer_start(actor=owner, journey=journey_, minutes=5)
+        services.vote_session_open(actor=owner, journey=journey_, target=VoteTarget.FRICTION, dots_per_person=3)
+    session = VoteSession.objects.get(journey=big)
+    for stage in big.stages.all():
+        friction = factories.make_card(big, owner, kind=LaneKind.FRICTION, stage=stage)
+        factories.make_card(big, owner, kind=LaneKind.USER_STATE, stage=stage, confidence=-2)
+        factories.make_card(big, owner, kind=LaneKind.HANDOFFS, stage=stage)
+        if stage.position < session.dots_per_person:
+            services.vote_add(actor=owner, session=session, card_id=friction.pk)
+    counts = []
+    for journey_ in (journey, big):
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(_present(journey_)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
