@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("stakeholders.urls")),
     path("", include("compliance.urls")),
     path("", include("reports.urls")),
+    path("", include("workshop.urls")),
 ]

@@ -20,13 +20,14 @@ def register_board_panel(*, url_name: str, label: str) -> None:
 
 @dataclass(frozen=True)
 class BoardLink:
-    url_name: str  # a URL taking the journey's pk: a page of its own, linked from the board's header
+    url_name: str  # a URL taking the journey's pk, shown in the board's header
     label: str
+    roles: frozenset  # the workspace roles that see the link
 
 
 BOARD_LINKS: list[BoardLink] = []
 
 
-def register_board_link(*, url_name: str, label: str) -> None:
+def register_board_link(*, url_name: str, label: str, roles: frozenset) -> None:
     if all(link.url_name != url_name for link in BOARD_LINKS):
-        BOARD_LINKS.append(BoardLink(url_name=url_name, label=label))
+        BOARD_LINKS.append(BoardLink(url_name=url_name, label=label, roles=roles))

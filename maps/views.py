@@ -59,8 +59,11 @@ def _panels(journey) -> list[dict[str, str]]:
     return [{"url": reverse(p.url_name, args=[journey.pk]), "label": p.label} for p in BOARD_PANELS]
 
 
-def _header_links(journey) -> list[dict[str, str]]:
-    return [{"url": reverse(link.url_name, args=[journey.pk]), "label": link.label} for link in BOARD_LINKS]
+def _header_links(request: HttpRequest, journey) -> list[dict[str, str]]:
+    membership = membership_get(user=request.user, workspace_id=journey.workspace_id)
+    role = membership.role if membership else None
+    return [{"url": reverse(link.url_name, args=[journey.pk]), "label": link.label}
+            for link in BOARD_LINKS if role in link.roles]
 
 
 def _board_response(request: HttpRequest, journey, *, anchor: str = "") -> HttpResponse:
@@ -137,7 +140,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         return _board_response(request, journey)
     return TemplateResponse(request, BOARD, _context(
         request, journey, board=selectors.board_get(journey=journey), panels=_panels(journey),
-        header_links=_header_links(journey)))
+        header_links=_header_links(request, journey)))
 
 
 @login_required
