@@ -152,3 +152,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+
+# Map imports (interchange): a file larger than this, or nested deeper, is refused before it is parsed.
+INTERCHANGE_MAX_UPLOAD_BYTES = int(os.environ.get("INTERCHANGE_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+INTERCHANGE_MAX_DEPTH = 20
