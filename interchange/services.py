@@ -33,6 +33,8 @@ from .native import (
     STAGE_METRIC_FIELDS,
     TOUCHPOINT_ACCESS_FIELDS,
 )
+from .ojf import ojf_to_document
+from .parsing import json_load
 
 
 @dataclass
@@ -299,3 +301,18 @@ def journey_import(*, actor: AbstractBaseUser, workspace: Workspace, document: A
     if reader.new_teams:
         report.append(f"New teams created in this workspace: {', '.join(reader.new_teams)}.")
     return ImportResult(journey=journey, counts=counts, report=report)
+
+
+@transaction.atomic
+def map_file_import(*, actor: AbstractBaseUser, workspace: Workspace, data: bytes, filename: str = "") -> ImportResult:
+    """A new map from a file: Journeymap JSON or OpenJourney (.ojf), told apart by extension, else by content."""
+    role_require(user=actor, workspace_id=workspace.pk)  # a viewer learns nothing about their file
+    value = json_load(data)
+    is_ojf = filename.lower().endswith(".ojf") or (
+        isinstance(value, dict) and "schema_version" not in value and "nodes" in value)
+    if not is_ojf:
+        return journey_import(actor=actor, workspace=workspace, document=value)
+    if not isinstance(value, dict):
+        raise ApplicationError("The file is JSON but not an OpenJourney map: expected an object at the top.")
+    document, report = ojf_to_document(value)
+    return journey_import(actor=actor, workspace=workspace, document=document, report=report)
