@@ -6,6 +6,8 @@ class InterchangeConfig(AppConfig):
     verbose_name = "Import and export formats"
 
     def ready(self) -> None:
+        from maps.extensions import register_board_panel, register_workspace_action
+
         from .formats import ExportFormat, register_export_format
         from .native import render_json
         from .ojf import render_ojf
@@ -17,3 +19,5 @@ class InterchangeConfig(AppConfig):
                                             content_type="application/json", render=render_ojf))
         register_export_format(ExportFormat(name="csv", label="Spreadsheets (cards, checkpoints, fixes)",
                                             extension="zip", content_type="application/zip", render=render_csv_zip))
+        register_board_panel(url_name="interchange:exports", label="Download")
+        register_workspace_action(url_name="interchange:import", label="Import a map")

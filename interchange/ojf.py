@@ -199,8 +199,9 @@ def ojf_to_document(data: dict) -> tuple[dict, list[str]]:
             lanes.append({"id": lane_id, "name": lane_name, "kind": lane_kind})
             for entry in extra[lane_name]:
                 cards.append({"id": f"c{len(cards) + 1}", "lane": lane_id} | entry)
-            report.append(f"{len(extra[lane_name])} {layer or 'emotion'} entr{'y' if len(extra[lane_name]) == 1 else 'ies'} "
-                          f"became cards of the new “{lane_name}” lane.")
+            count = len(extra[lane_name])
+            report.append(f"{count} {layer or 'emotion'} entr{'y' if count == 1 else 'ies'} became cards of the new "
+                          f"“{lane_name}” lane.")
     if not lanes:
         lanes.append({"id": "l1", "name": "Notes", "kind": LaneKind.NOTES})
     if mismatched:

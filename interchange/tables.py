@@ -45,7 +45,8 @@ def cards_rows(journey: Journey) -> list[list[str]]:
     order = {pk: i for i, pk in enumerate(stages)}, {pk: i for i, pk in enumerate(lanes)}
     cards: list[Card] = sorted(cards_on_board(journey=journey),
                                key=lambda c: (order[0][c.stage_id], order[1][c.lane_id], c.position, c.pk))
-    rows = [["stage", "lane", "kind", "position", "title", "details", "owner team"] + [h for _k, _n, h in _KIND_COLUMNS]]
+    rows = [["stage", "lane", "kind", "position", "title", "details", "owner team"]
+            + [header for _kind, _name, header in _KIND_COLUMNS]]
     for card in cards:
         rows.append([_cell(v) for v in (stages[card.stage_id].name, lanes[card.lane_id].name, card.get_kind_display(),
                                         card.position + 1, card.title, card.body, card.owner_team)]

@@ -16,3 +16,18 @@ BOARD_PANELS: list[BoardPanel] = []
 def register_board_panel(*, url_name: str, label: str) -> None:
     if all(p.url_name != url_name for p in BOARD_PANELS):
         BOARD_PANELS.append(BoardPanel(url_name=url_name, label=label))
+
+
+@dataclass(frozen=True)
+class WorkspaceAction:
+    url_name: str  # a URL taking the workspace's slug
+    label: str
+
+
+# Shown to a workspace's editors next to "New map" on the maps list.
+WORKSPACE_ACTIONS: list[WorkspaceAction] = []
+
+
+def register_workspace_action(*, url_name: str, label: str) -> None:
+    if all(a.url_name != url_name for a in WORKSPACE_ACTIONS):
+        WORKSPACE_ACTIONS.append(WorkspaceAction(url_name=url_name, label=label))
