@@ -30,7 +30,7 @@ def _attachment(content: bytes, *, content_type: str, filename: str) -> HttpResp
 def map_import(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
     role_require(user=request.user, workspace_id=workspace.pk)
-    form = MapImportForm(request.POST or None, request.FILES or None)
+    form = MapImportForm(request.POST, request.FILES) if request.method == "POST" else MapImportForm()
     context = {"workspace": workspace, "form": form}
     if request.method == "POST":
         if not form.is_valid():
