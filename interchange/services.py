@@ -7,6 +7,7 @@ ApplicationError that says what is wrong and where, and nothing is written.
 
 import datetime
 import decimal
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,7 +120,7 @@ class _Reader:
         self.refs[model][local_id] = obj
 
     @staticmethod
-    def save(obj: models.Model, where: str, exclude: list[str] | None = None) -> None:
+    def check(obj: models.Model, where: str, exclude: list[str] | None = None) -> None:
         # Related rows were just created or found in this workspace, so checking that they exist would
         # only cost a query each; each model's clean() still checks that they belong to this map.
         try:
@@ -128,10 +129,29 @@ class _Reader:
             messages = "; ".join(f"{name}: {' '.join(texts)}" if name != "__all__" else " ".join(texts)
                                  for name, texts in error.message_dict.items())
             raise ApplicationError(f"{where}: {messages}") from None
+
+    def save(self, obj: models.Model, where: str, exclude: list[str] | None = None) -> None:
+        self.check(obj, where, exclude)
         try:
             obj.save()
         except IntegrityError:
             raise ApplicationError(f"{where}: it clashes with another part of the file (is it there twice?).") from None
+
+
+def _cards_insert(cards: list[Card]) -> None:
+    """Writes checked cards of every kind in a few queries: all Card rows in one, then each kind's own rows in
+    one. (Django's bulk_create refuses multi-table models; the kind tables get the insert it would use.)"""
+    base_fields = [f.attname for f in Card._meta.concrete_fields if not f.primary_key]
+    rows = Card.objects.bulk_create([Card(**{name: getattr(card, name) for name in base_fields}) for card in cards])
+    by_model: dict[type[Card], list[Card]] = defaultdict(list)
+    for card, row in zip(cards, rows, strict=True):
+        card.id, card.created_at, card.updated_at = row.id, row.created_at, row.updated_at
+        card._state.adding = False
+        if type(card) is not Card:
+            card.card_ptr_id = row.id
+            by_model[type(card)].append(card)
+    for model, kind_cards in by_model.items():
+        model._base_manager._insert(kind_cards, fields=model._meta.local_concrete_fields)
 
 
 def _items(document: dict, key: str, *, required: bool = False) -> list[dict]:
@@ -191,6 +211,7 @@ def journey_import(*, actor: AbstractBaseUser, workspace: Workspace, document: A
         reader.remember(Lane, item, lane, _label("lane", item))
 
     cell_sizes: dict[tuple[int, int], int] = {}
+    cards: list[Card] = []
     for item in _items(document, "cards"):
         where = _label("card", item)
         stage = reader.value(Card, "stage", item.get("stage"), where)
@@ -205,10 +226,12 @@ def journey_import(*, actor: AbstractBaseUser, workspace: Workspace, document: A
         cell_sizes[(stage.pk, lane.pk)] = position + 1
         card = model(journey=journey, stage=stage, lane=lane, kind=lane.kind, position=position)
         reader.fill(card, item, card_fields(model), where)
-        reader.save(card, where, exclude=fk)
+        reader.check(card, where, exclude=fk)
         reader.remember(Card, item, card, where)
         if lane.kind == LaneKind.TOUCHPOINTS:
             reader.refs[Touchpoint][item["id"]] = card
+        cards.append(card)
+    _cards_insert(cards)
 
     for item in _items(document, "stakeholders"):
         where = _label("stakeholder", item)
