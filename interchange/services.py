@@ -67,7 +67,7 @@ class _Reader:
     def value(self, model: type[models.Model], name: str, raw: Any, where: str) -> Any:
         model_field = model._meta.get_field(name)
         if raw is None:
-            if model_field.null or model_field.is_relation:
+            if model_field.null:
                 return None
             raise ApplicationError(f"{where}: “{name}” cannot be empty.")
         if model_field.is_relation:
@@ -188,7 +188,9 @@ def document_check(document: Any) -> dict:
 @transaction.atomic
 def journey_import(*, actor: AbstractBaseUser, workspace: Workspace, document: Any,
                    report: list[str] | None = None) -> ImportResult:
-    """A new map in `workspace` from a native document, with fresh ids; the importer is its author."""
+    """A new map in `workspace` from a native document, with fresh ids; the importer is its author.
+
+    `report` carries what a converted format had that the map has no place for (see `ojf`)."""
     role_require(user=actor, workspace_id=workspace.pk)
     document = document_check(document)
     reader = _Reader(workspace)
@@ -216,8 +218,6 @@ def journey_import(*, actor: AbstractBaseUser, workspace: Workspace, document: A
         where = _label("card", item)
         stage = reader.value(Card, "stage", item.get("stage"), where)
         lane = reader.value(Card, "lane", item.get("lane"), where)
-        if stage is None or lane is None:
-            raise ApplicationError(f"{where}: a card needs a “stage” and a “lane”.")
         if item.get("kind", lane.kind) != lane.kind:
             raise ApplicationError(f"{where}: a {item['kind']!r} card cannot sit in the {lane.kind!r} lane "
                                    f"“{lane.name}”.")

@@ -96,6 +96,7 @@ def test_an_oversized_file_is_refused_before_parsing(owner, workspace, document)
     (lambda d: d.update(cards={"c1": {}}), "“cards” must be a list of objects"),
     (lambda d: d["cards"][0].update(stage="s99"), "“stage” refers to “s99”, which is not in the file"),
     (lambda d: d["cards"][0].update(lane="nowhere"), "“lane” refers to “nowhere”"),
+    (lambda d: d["cards"][0].pop("stage"), "“stage” cannot be empty"),
     (lambda d: d["checkpoints"][0].update(touchpoint=_user_state(d)["id"]), "“touchpoint” refers to “c1”"),
     (lambda d: d["cards"][1].update(id="c1"), "the id “c1” is used twice"),
     (lambda d: d["cards"][0].update(title=42), "“title” must be text, not 42"),
