@@ -104,6 +104,19 @@ def time_edit(client, journey):
     return median_ms(samples), len(queries)
 
 
+def time_json_roundtrip(owner, journey):
+    """Seconds to export the map as native JSON and import it back as a new map (median of 3)."""
+    from interchange.native import render_json
+    from interchange.services import map_file_import
+
+    samples = []
+    for _ in range(3):
+        start = time.perf_counter()
+        map_file_import(actor=owner, workspace=journey.workspace, data=render_json(journey.pk), filename="map.json")
+        samples.append(time.perf_counter() - start)
+    return round(statistics.median(samples), 3)
+
+
 def main() -> None:
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
@@ -117,6 +130,7 @@ def main() -> None:
         board_small_ms, queries_small = time_board(client, small)
         board_large_ms, queries_large = time_board(client, large)
         edit_ms, edit_queries = time_edit(client, small)
+        json_roundtrip_large_s = time_json_roundtrip(owner, large)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     result = {
@@ -128,6 +142,7 @@ def main() -> None:
         "large_map_cards": cards,
         "edit_ms": edit_ms,
         "edit_queries": edit_queries,
+        "json_roundtrip_large_s": json_roundtrip_large_s,
         "cpu_count": os.cpu_count(),
         "debug": settings.DEBUG,
     }

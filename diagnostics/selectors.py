@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from core.spreadsheet import spreadsheet_safe
 from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Opportunity, Stage, Transition
 from maps.selectors import card_detail, journeys_for_user
 from workspaces.models import Team, Workspace
@@ -291,11 +292,6 @@ def charts_get(*, user, journey: Journey) -> list:
     return charts
 
 
-def _cell_text(text: str) -> str:
-    """A spreadsheet must not run a stage name as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def metrics_export_rows(*, journey: Journey) -> list[list[str]]:
     """The stage metrics as people may see them: suppressed counts stay suppressed in an export too."""
     summary = metrics_summary(journey=journey)
@@ -305,6 +301,6 @@ def metrics_export_rows(*, journey: Journey) -> list[list[str]]:
             if cell is None:
                 continue
             conversion = cell.conversion
-            rows.append([_cell_text(name), f"{period:%Y-%m}", str(cell.entered), str(cell.progressed),
+            rows.append([spreadsheet_safe(name), f"{period:%Y-%m}", str(cell.entered), str(cell.progressed),
                          "" if conversion is None else f"{conversion:.4f}"])
     return rows

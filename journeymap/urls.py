@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("compliance.urls")),
     path("", include("reports.urls")),
     path("", include("workshop.urls")),
+    path("", include("interchange.urls")),
 ]

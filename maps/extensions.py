@@ -31,3 +31,18 @@ BOARD_LINKS: list[BoardLink] = []
 def register_board_link(*, url_name: str, label: str, roles: frozenset) -> None:
     if all(link.url_name != url_name for link in BOARD_LINKS):
         BOARD_LINKS.append(BoardLink(url_name=url_name, label=label, roles=roles))
+
+
+@dataclass(frozen=True)
+class WorkspaceAction:
+    url_name: str  # a URL taking the workspace's slug
+    label: str
+
+
+# Shown to a workspace's editors next to "New map" on the maps list.
+WORKSPACE_ACTIONS: list[WorkspaceAction] = []
+
+
+def register_workspace_action(*, url_name: str, label: str) -> None:
+    if all(a.url_name != url_name for a in WORKSPACE_ACTIONS):
+        WORKSPACE_ACTIONS.append(WorkspaceAction(url_name=url_name, label=label))

@@ -158,3 +158,8 @@ def changes_list(*, journey: Journey, limit: int = 300) -> list[Change]:
 
 def deleted_cards(*, journey: Journey) -> QuerySet[Card]:
     return journey.cards.exclude(deleted_at=None).select_related("stage", "lane").order_by("-deleted_at")
+
+
+def cards_on_board(*, journey: Journey) -> list[Card]:
+    """The map's cards (not deleted ones), each as its own kind, in their order within each cell."""
+    return [card_detail(c) for c in _with_details(journey.cards.filter(deleted_at=None)).order_by("position", "id")]

@@ -22,7 +22,7 @@ from workspaces.models import EDITING_ROLES
 from workspaces.selectors import membership_get, role_require, workspace_get, workspaces_for_user
 
 from . import selectors, services
-from .extensions import BOARD_LINKS, BOARD_PANELS
+from .extensions import BOARD_LINKS, BOARD_PANELS, WORKSPACE_ACTIONS
 from .forms import (
     JourneyCreateForm,
     JourneyForm,
@@ -108,6 +108,7 @@ def journey_list(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "maps/journey_list.html", {
         "journeys": selectors.journey_list(user=request.user),
         "workspaces": [(w, roles.get(w.pk) in EDITING_ROLES) for w in workspaces],
+        "workspace_actions": WORKSPACE_ACTIONS,
     })
 
 

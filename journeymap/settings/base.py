@@ -171,3 +171,6 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-exports": {"task": "reports.requeue_stuck_exports", "schedule": 60.0},
     "clean-exports": {"task": "reports.clean_exports", "schedule": 3600.0},
 }
+# Map imports (interchange): a file larger than this, or nested deeper, is refused before it is parsed.
+INTERCHANGE_MAX_UPLOAD_BYTES = int(os.environ.get("INTERCHANGE_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+INTERCHANGE_MAX_DEPTH = 20
