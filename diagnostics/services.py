@@ -1,7 +1,8 @@
 """Changes made by the diagnostics layer. Same conventions as `maps.services`:
-keyword-only, typed, atomic, `full_clean()` before save, edit rights via `role_require`.
-Map rows (the observed journey's stages, lanes and cards) are written only through
-`maps.services`, so they get the same locks, versions and history as any other edit.
+keyword-only, typed, atomic, `full_clean()` before save. Stage metrics are part of
+the map: each call takes the map's lock and one new revision through
+`journey_change_begin` and writes what changed to the map's history. Map rows (the
+observed journey's stages, lanes and cards) are written only through `maps.services`.
 """
 
 from dataclasses import dataclass
@@ -13,8 +14,10 @@ from django.db import IntegrityError, transaction
 
 from core.errors import ApplicationError, Conflict
 from maps import services as map_services
-from maps.models import Journey, JourneyKind, Stage
+from maps.models import ChangeAction, Journey, JourneyKind, Stage
 from maps.selectors import card_detail
+from maps.services import journey_change_begin, snapshot
+from stakeholders.services import history_record
 from workspaces.models import Role, Workspace
 from workspaces.selectors import role_require
 
@@ -50,16 +53,16 @@ def workspace_settings_update(*, actor: AbstractBaseUser, workspace: Workspace, 
 # --- stage metrics --------------------------------------------------------------------
 
 
-@transaction.atomic
-def stage_metric_record(
-    *, actor: AbstractBaseUser, journey: Journey, stage: Stage, period: date, entered: int, progressed: int
-) -> StageMetric:
-    """Sets the counts of one stage in one month (replacing the month's earlier counts, if any)."""
-    role_require(user=actor, workspace_id=journey.workspace_id)
-    if stage.journey_id != journey.pk:
-        raise ApplicationError("That stage is not part of this map.")
-    metric = StageMetric.objects.select_for_update().filter(stage=stage, period=period).first()
-    metric = metric or StageMetric(journey=journey, stage=stage, period=period, version=0)
+METRIC_FIELDS = ["stage", "period", "entered", "progressed"]
+METRIC_COUNTS = ["entered", "progressed"]
+
+
+def _metric_save(*, locked: Journey, actor: AbstractBaseUser, metric: StageMetric, entered: int, progressed: int
+                 ) -> bool:
+    """Sets a metric's counts and writes the change to the map's history; False when nothing changed."""
+    before = snapshot(metric, METRIC_COUNTS) if metric.pk else None
+    if before == {"entered": entered, "progressed": progressed}:
+        return False
     metric.entered, metric.progressed, metric.updated_by = entered, progressed, actor
     metric.version += 1
     metric.full_clean(validate_constraints=False)  # the unique month is settled by the insert below
@@ -69,30 +72,59 @@ def stage_metric_record(
     except IntegrityError:
         raise Conflict("Someone saved counts for this stage and month at the same moment. "
                        "Reload and try again.") from None
+    if before is None:
+        history_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity="stage_metric", obj=metric,
+                       after=snapshot(metric, METRIC_FIELDS))
+    else:
+        changed = [name for name in METRIC_COUNTS if before[name] != getattr(metric, name)]
+        history_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="stage_metric", obj=metric,
+                       before={name: before[name] for name in changed},
+                       after={name: getattr(metric, name) for name in changed})
+    return True
+
+
+@transaction.atomic
+def stage_metric_record(
+    *, actor: AbstractBaseUser, journey: Journey, stage: Stage, period: date, entered: int, progressed: int
+) -> StageMetric:
+    """Sets the counts of one stage in one month (replacing the month's earlier counts, if any)."""
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
+    if stage.journey_id != journey.pk:
+        raise ApplicationError("That stage is not part of this map.")
+    metric = StageMetric.objects.select_for_update().filter(stage=stage, period=period).first()
+    metric = metric or StageMetric(journey=locked, stage=stage, period=period, version=0)
+    _metric_save(locked=locked, actor=actor, metric=metric, entered=entered, progressed=progressed)
     return metric
 
 
 @transaction.atomic
 def stage_metric_delete(*, actor: AbstractBaseUser, journey: Journey, metric_id: int) -> None:
-    role_require(user=actor, workspace_id=journey.workspace_id)
-    deleted, _ = StageMetric.objects.filter(journey=journey, pk=metric_id).delete()
-    if not deleted:
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
+    metric = StageMetric.objects.select_related("stage").filter(journey=locked, pk=metric_id).first()
+    if metric is None:
         raise ApplicationError("Those counts were already deleted.")
+    history_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity="stage_metric", obj=metric,
+                   before=snapshot(metric, METRIC_FIELDS))
+    metric.delete()
 
 
 @dataclass(frozen=True)
 class ImportResult:
     created: int
     updated: int
+    unchanged: int = 0
 
 
 @transaction.atomic
 def stage_metrics_import(*, actor: AbstractBaseUser, journey: Journey, data: bytes) -> ImportResult:
-    """Loads a CSV of stage,period,entered,progressed. Every row is checked first; any bad row and nothing changes."""
-    role_require(user=actor, workspace_id=journey.workspace_id)
+    """Loads a CSV of stage,period,entered,progressed. Every row is checked first; any bad row and nothing changes.
+
+    The whole file is one revision of the map; only the rows whose counts change are saved and recorded.
+    """
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
     stages: dict[str, int] = {}
     ambiguous = set()
-    for pk, name in journey.stages.values_list("pk", "name"):
+    for pk, name in locked.stages.values_list("pk", "name"):
         key = name.strip().casefold()
         if key in stages:
             ambiguous.add(key)
@@ -103,23 +135,26 @@ def stage_metrics_import(*, actor: AbstractBaseUser, journey: Journey, data: byt
         message = (f"Nothing was imported: {bad} row{'s' if bad != 1 else ''} need{'s' if bad == 1 else ''} fixing."
                    if bad and all(p.line > 1 for p in problems) else f"Nothing was imported: {problems[0]}")
         raise MetricsFileRejected(message, problems=problems)
-    existing = {(m.stage_id, m.period): m for m in StageMetric.objects.select_for_update().filter(journey=journey)}
-    created = updated = 0
+    existing = {(m.stage_id, m.period): m
+                for m in StageMetric.objects.select_for_update().select_related("stage").filter(journey=locked)}
+    created = updated = unchanged = 0
     for row in rows:
         metric = existing.get((row.stage_id, row.period))
-        if metric is None:
-            metric = StageMetric(journey=journey, stage_id=row.stage_id, period=row.period, version=0)
-            created += 1
-        else:
-            updated += 1
-        metric.entered, metric.progressed, metric.updated_by = row.entered, row.progressed, actor
-        metric.version += 1
+        is_new = metric is None
+        if is_new:
+            metric = StageMetric(journey=locked, stage_id=row.stage_id, period=row.period, version=0)
         try:
-            metric.full_clean()
+            changed = _metric_save(locked=locked, actor=actor, metric=metric, entered=row.entered,
+                                   progressed=row.progressed)
         except ValidationError as error:  # the parser already checked; this is the last line of defence
             raise MetricsFileRejected("Nothing was imported.", problems=[Problem(row.line, "; ".join(error.messages))])
-        metric.save()
-    return ImportResult(created=created, updated=updated)
+        if is_new:
+            created += 1
+        elif changed:
+            updated += 1
+        else:
+            unchanged += 1
+    return ImportResult(created=created, updated=updated, unchanged=unchanged)
 
 
 # --- designed vs observed ---------------------------------------------------------------

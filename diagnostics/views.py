@@ -100,8 +100,9 @@ def metrics_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 request, journey, upload_form=upload_form, upload_error=error), status=422)
         if not request.htmx:
             return redirect(reverse("diagnostics:metrics", args=[pk]))
+        unchanged = f" ({result.unchanged} already up to date)" if result.unchanged else ""
         return _render(request, "metrics.html", "metrics", _metrics_context(
-            request, journey, saved=f"Imported {result.created} new and {result.updated} updated rows."))
+            request, journey, saved=f"Imported {result.created} new and {result.updated} updated rows{unchanged}."))
     return _render(request, "metrics.html", "metrics", _metrics_context(request, journey, upload_form=upload_form),
                    status=422)
 

@@ -335,3 +335,8 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} {self.label} {self.get_action_display()}"
+
+    @property
+    def entity_display(self) -> str:
+        """The entity as a person reads it ("stage_metric" -> "stage metric"), whichever layer recorded it."""
+        return self.entity.replace("_", " ")
