@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 
 from core.errors import ApplicationError, Conflict
 from maps import services as map_services
-from maps.models import ChangeAction, Journey, JourneyKind, Stage
+from maps.models import ChangeAction, Journey, JourneyKind, LaneKind, Stage
 from maps.selectors import card_detail
 from maps.services import journey_change_begin, snapshot
 from stakeholders.services import history_record
@@ -180,13 +180,16 @@ def journey_observe(*, actor: AbstractBaseUser, designed: Journey, title: str = 
     cards = designed.cards.filter(deleted_at=None).select_related(
         "userstate", "touchpoint", "frictionpoint", "opportunity", "transition"
     ).order_by("stage__position", "lane__position", "position", "id")
-    for card in cards:
+    copies: dict[int, object] = {}
+    for card in sorted(cards, key=lambda c: c.kind != LaneKind.HANDOFFS):  # handoffs first: fixes point at them
         detail = card_detail(card)
         data = {name: getattr(detail, name) for name in map_services.card_fields(type(detail))}
         if "to_stage" in data and data["to_stage"] is not None:
             data["to_stage"] = stage_map.get(data["to_stage"].pk)
-        map_services.card_create(actor=actor, journey=observed, stage_id=stage_map[card.stage_id].pk,
-                                 lane_id=lane_map[card.lane_id].pk, data=data)
+        if "handoff" in data and data["handoff"] is not None:
+            data["handoff"] = copies.get(data["handoff"].pk)
+        copies[card.pk] = map_services.card_create(actor=actor, journey=observed, stage_id=stage_map[card.stage_id].pk,
+                                                   lane_id=lane_map[card.lane_id].pk, data=data)
     observed.refresh_from_db()
     return observed
 

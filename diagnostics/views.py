@@ -163,7 +163,7 @@ def observe(request: HttpRequest, pk: int) -> HttpResponse:
 def fixes(request: HttpRequest, pk: int) -> HttpResponse:
     journey = _journey(request, pk)
     return _render(request, "fixes.html", "fixes", _context(request, journey,
-                                                            groups=selectors.fix_groups(journey=journey)))
+                                                            fix_list=selectors.fix_list(journey=journey)))
 
 
 @login_required

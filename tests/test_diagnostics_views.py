@@ -320,3 +320,40 @@ def test_export_does_not_let_a_stage_name_run_as_a_formula(owner_client, journey
                                  period=date(2026, 1, 1), entered=200, progressed=50)
     body = owner_client.get(reverse("diagnostics:metrics_export", args=[journey.pk])).content.decode()
     assert body.splitlines()[1].startswith("'=HYPERLINK(1),2026-01,200,50")
+
+
+def test_fixes_page_groups_by_transition_with_owners(owner_client, journey, owner, htmx):
+    from maps.models import LaneKind
+    from workspaces.models import Team
+
+    from .factories import make_card
+
+    ops = Team.objects.get(workspace=journey.workspace, name="Operations")
+    handoff = make_card(journey, owner, kind=LaneKind.HANDOFFS, title="Intake → queue", owner_team=ops,
+                        from_team=ops, to_stage=journey.stages.all()[1])
+    make_card(journey, owner, kind=LaneKind.OPPORTUNITIES, title="Progress bar", handoff=handoff, owner_team=ops,
+              impact=5)
+    make_card(journey, owner, kind=LaneKind.OPPORTUNITIES, title="Loose idea")
+    for request in ({}, htmx):
+        body = owner_client.get(reverse("diagnostics:fixes", args=[journey.pk]), **request).content.decode()
+        group, loose = body.index('id="group-%d"' % handoff.pk), body.index('id="group-loose"')
+        assert group < body.index("Progress bar") < loose < body.index("Loose idea")
+        assert "Intake → queue" in body and '<span class="team">Operations</span>' in body
+        assert "Not attached to a transition" in body
+
+
+def test_first_fix_lists_the_fixes_of_the_weakest_transition(owner_client, journey, owner):
+    from maps.models import LaneKind
+
+    from .factories import make_card
+
+    first, second = journey.stages.all()[:2]
+    handoff = make_card(journey, owner, kind=LaneKind.HANDOFFS, title="Ad → sign-up", to_stage=second, risk="high",
+                        observed_dropoff=60)
+    make_card(journey, owner, kind=LaneKind.OPPORTUNITIES, title="Show the price", handoff=handoff)
+    make_card(journey, owner, kind=LaneKind.OPPORTUNITIES, title="Unlinked idea", stage=first)
+    body = owner_client.get(reverse("diagnostics:first_fix", args=[journey.pk])).content.decode()
+    weakest = body[body.index('id="dx-weakest"'):body.index('id="dx-others"')]
+    assert "Acquisition → Onboarding &amp; intake" in weakest
+    assert "Show the price" in weakest
+    assert "not attached to a transition" in weakest and "Unlinked idea" in weakest
