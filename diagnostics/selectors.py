@@ -3,10 +3,13 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Opportunity, Stage, Transition
+from compliance.models import CLOSED_STATUSES, Checkpoint, ReviewStatus
+from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Stage, Transition
 from maps.selectors import card_detail, journeys_for_user
 from workspaces.models import Team, Workspace
 
@@ -243,8 +246,31 @@ def _stage_confidence(shape: MapShape) -> dict[str, float | None]:
     return result
 
 
+def coverage_state(*, status: str, due_date: date | None, today: date) -> str:
+    """Where a checkpoint counts in the coverage chart: settled, else overdue, else in review or open."""
+    if status in CLOSED_STATUSES:
+        return "approved"
+    if due_date is not None and due_date < today:
+        return "overdue"
+    return "in_review" if status == ReviewStatus.IN_REVIEW else "open"
+
+
+def compliance_coverage(*, journey: Journey, today: date | None = None) -> dict[tuple[str, str], int]:
+    """(stage name, coverage state) -> checkpoints of the map at that stage: on the stage itself, on one of
+    its touchpoints still on the board, or on a stakeholder's step in it."""
+    today = today or timezone.localdate()
+    names = dict(journey.stages.values_list("pk", "name"))
+    cells: dict[tuple[str, str], int] = defaultdict(int)
+    rows = (Checkpoint.objects.filter(journey=journey).exclude(touchpoint__deleted_at__isnull=False)
+            .values_list("status", "due_date", "stage_id", "touchpoint__stage_id", "step__stage_id"))
+    for status, due_date, *stage_ids in rows:
+        stage_id = next(pk for pk in stage_ids if pk is not None)
+        cells[(names[stage_id], coverage_state(status=status, due_date=due_date, today=today))] += 1
+    return dict(cells)
+
+
 def charts_get(*, user, journey: Journey) -> list:
-    from .charts import confidence_chart, friction_heatmap, funnel_chart
+    from .charts import compliance_coverage_chart, confidence_chart, friction_heatmap, funnel_chart
 
     pair = pair_get(user=user, journey=journey)
     metrics_journey = pair.observed or journey
@@ -278,6 +304,7 @@ def charts_get(*, user, journey: Journey) -> list:
         cells[(friction.friction_kind, friction.stage.name, str(friction.owner_team or "No owner"))] += 1
     teams = list(Team.objects.filter(workspace_id=journey.workspace_id).values_list("name", flat=True))
     charts.append(friction_heatmap(stage_names, teams, dict(cells)))
+    charts.append(compliance_coverage_chart(stage_names, compliance_coverage(journey=journey)))
     return charts
 
 
