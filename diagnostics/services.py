@@ -22,7 +22,9 @@ from workspaces.models import Role, Workspace
 from workspaces.selectors import role_require
 
 from .csv_import import Problem, parse_metrics_csv
+from .metrics import MetricRow, safe_row
 from .models import StageMetric, WorkspaceSettings
+from .selectors import threshold_get
 
 
 class MetricsFileRejected(ApplicationError):
@@ -53,16 +55,30 @@ def workspace_settings_update(*, actor: AbstractBaseUser, workspace: Workspace, 
 # --- stage metrics --------------------------------------------------------------------
 
 
-METRIC_FIELDS = ["stage", "period", "entered", "progressed"]
+METRIC_PLACE = ["stage", "period"]
 METRIC_COUNTS = ["entered", "progressed"]
 
 
-def _metric_save(*, locked: Journey, actor: AbstractBaseUser, metric: StageMetric, entered: int, progressed: int
-                 ) -> bool:
+def _shown_counts(metric: StageMetric, threshold: int) -> dict[str, str]:
+    """The counts as history may keep them: suppressed like everywhere else, never raw."""
+    row = safe_row(MetricRow(metric.stage_id, metric.period, metric.entered, metric.progressed), threshold)
+    return {"entered": str(row.entered), "progressed": str(row.progressed)}
+
+
+def _metric_history(*, locked: Journey, actor: AbstractBaseUser, action: str, metric: StageMetric, threshold: int,
+                    before: dict | None = None, after: dict | None = None) -> None:
+    counts = _shown_counts(metric, threshold)
+    history_record(journey=locked, actor=actor, action=action, entity="stage_metric", obj=metric, before=before,
+                   after=after, label=f"{metric}: {counts['entered']} entered, {counts['progressed']} progressed")
+
+
+def _metric_save(*, locked: Journey, actor: AbstractBaseUser, metric: StageMetric, entered: int, progressed: int,
+                 threshold: int) -> bool:
     """Sets a metric's counts and writes the change to the map's history; False when nothing changed."""
-    before = snapshot(metric, METRIC_COUNTS) if metric.pk else None
-    if before == {"entered": entered, "progressed": progressed}:
+    raw_before = snapshot(metric, METRIC_COUNTS) if metric.pk else None
+    if raw_before == {"entered": entered, "progressed": progressed}:
         return False
+    before = _shown_counts(metric, threshold) if metric.pk else None
     metric.entered, metric.progressed, metric.updated_by = entered, progressed, actor
     metric.version += 1
     metric.full_clean(validate_constraints=False)  # the unique month is settled by the insert below
@@ -72,14 +88,14 @@ def _metric_save(*, locked: Journey, actor: AbstractBaseUser, metric: StageMetri
     except IntegrityError:
         raise Conflict("Someone saved counts for this stage and month at the same moment. "
                        "Reload and try again.") from None
+    after = _shown_counts(metric, threshold)
     if before is None:
-        history_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity="stage_metric", obj=metric,
-                       after=snapshot(metric, METRIC_FIELDS))
+        _metric_history(locked=locked, actor=actor, action=ChangeAction.CREATE, metric=metric, threshold=threshold,
+                        after=snapshot(metric, METRIC_PLACE) | after)
     else:
-        changed = [name for name in METRIC_COUNTS if before[name] != getattr(metric, name)]
-        history_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="stage_metric", obj=metric,
-                       before={name: before[name] for name in changed},
-                       after={name: getattr(metric, name) for name in changed})
+        changed = [name for name in METRIC_COUNTS if before[name] != after[name]]  # as shown: small stays hidden
+        _metric_history(locked=locked, actor=actor, action=ChangeAction.UPDATE, metric=metric, threshold=threshold,
+                        before={name: before[name] for name in changed}, after={name: after[name] for name in changed})
     return True
 
 
@@ -93,7 +109,8 @@ def stage_metric_record(
         raise ApplicationError("That stage is not part of this map.")
     metric = StageMetric.objects.select_for_update().filter(stage=stage, period=period).first()
     metric = metric or StageMetric(journey=locked, stage=stage, period=period, version=0)
-    _metric_save(locked=locked, actor=actor, metric=metric, entered=entered, progressed=progressed)
+    _metric_save(locked=locked, actor=actor, metric=metric, entered=entered, progressed=progressed,
+                 threshold=threshold_get(workspace_id=locked.workspace_id))
     return metric
 
 
@@ -103,8 +120,9 @@ def stage_metric_delete(*, actor: AbstractBaseUser, journey: Journey, metric_id:
     metric = StageMetric.objects.select_related("stage").filter(journey=locked, pk=metric_id).first()
     if metric is None:
         raise ApplicationError("Those counts were already deleted.")
-    history_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity="stage_metric", obj=metric,
-                   before=snapshot(metric, METRIC_FIELDS))
+    threshold = threshold_get(workspace_id=locked.workspace_id)
+    _metric_history(locked=locked, actor=actor, action=ChangeAction.DELETE, metric=metric, threshold=threshold,
+                    before=snapshot(metric, METRIC_PLACE) | _shown_counts(metric, threshold))
     metric.delete()
 
 
@@ -138,6 +156,7 @@ def stage_metrics_import(*, actor: AbstractBaseUser, journey: Journey, data: byt
     existing = {(m.stage_id, m.period): m
                 for m in StageMetric.objects.select_for_update().select_related("stage").filter(journey=locked)}
     created = updated = unchanged = 0
+    threshold = threshold_get(workspace_id=locked.workspace_id)
     for row in rows:
         metric = existing.get((row.stage_id, row.period))
         is_new = metric is None
@@ -145,7 +164,7 @@ def stage_metrics_import(*, actor: AbstractBaseUser, journey: Journey, data: byt
             metric = StageMetric(journey=locked, stage_id=row.stage_id, period=row.period, version=0)
         try:
             changed = _metric_save(locked=locked, actor=actor, metric=metric, entered=row.entered,
-                                   progressed=row.progressed)
+                                   progressed=row.progressed, threshold=threshold)
         except ValidationError as error:  # the parser already checked; this is the last line of defence
             raise MetricsFileRejected("Nothing was imported.", problems=[Problem(row.line, "; ".join(error.messages))])
         if is_new:

@@ -32,7 +32,8 @@ def test_recording_new_counts_is_one_revision_with_the_counts(journey, editor):
     assert (change.action, change.entity, change.entity_id, change.actor) == ("create", "stage_metric", metric.pk,
                                                                               editor)
     assert change.before is None
-    assert change.after == {"stage": stage.name, "period": "2026-01-01", "entered": 120, "progressed": 80}
+    assert change.after == {"stage": stage.name, "period": "2026-01-01", "entered": "120", "progressed": "80"}
+    assert change.label == f"{stage.name} · Jan 2026: 120 entered, 80 progressed"
 
 
 def test_changing_counts_records_only_the_count_that_changed(journey, editor):
@@ -41,7 +42,7 @@ def test_changing_counts_records_only_the_count_that_changed(journey, editor):
     services.stage_metric_record(actor=editor, journey=journey, stage=stage, period=JAN, entered=120, progressed=90)
     [change] = _latest(journey)
     assert change.action == "update"
-    assert (change.before, change.after) == ({"progressed": 80}, {"progressed": 90})
+    assert (change.before, change.after) == ({"progressed": "80"}, {"progressed": "90"})
 
 
 def test_deleting_counts_records_what_they_were(journey, editor):
@@ -53,7 +54,7 @@ def test_deleting_counts_records_what_they_were(journey, editor):
     assert _revision(journey) == revision + 1
     [change] = _latest(journey)
     assert (change.action, change.entity_id) == ("delete", metric.pk)
-    assert change.before == {"stage": stage.name, "period": "2026-01-01", "entered": 50, "progressed": 20}
+    assert change.before == {"stage": stage.name, "period": "2026-01-01", "entered": "50", "progressed": "20"}
 
 
 def test_an_import_is_one_revision_recording_only_the_rows_that_change(journey, editor):
@@ -69,8 +70,8 @@ def test_an_import_is_one_revision_recording_only_the_rows_that_change(journey, 
     assert _revision(journey) == revision + 1
     changes = _latest(journey)
     assert [(c.action, c.before, c.after) for c in changes] == [
-        ("update", {"progressed": 30}, {"progressed": 35}),
-        ("create", None, {"stage": first.name, "period": "2026-02-01", "entered": 90, "progressed": 50}),
+        ("update", {"progressed": "30"}, {"progressed": "35"}),
+        ("create", None, {"stage": first.name, "period": "2026-02-01", "entered": "90", "progressed": "50"}),
     ]
     assert StageMetric.objects.get(stage=first, period=JAN).version == 1  # the unchanged row was not saved
 
@@ -108,7 +109,35 @@ def test_the_activity_page_shows_metric_changes_legibly(owner_client, journey, o
     services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=JAN, entered=120, progressed=80)
     services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=JAN, entered=130, progressed=80)
     page = owner_client.get(reverse("maps:activity", args=[journey.pk])).content.decode()
-    assert f"created stage metric “{stage.name} 2026-01: 120 entered, 80 progressed”" in page
-    assert f"edited stage metric “{stage.name} 2026-01: 130 entered, 80 progressed”" in page
+    assert f"created stage metric “{stage.name} · Jan 2026: 120 entered, 80 progressed”" in page
+    assert f"edited stage metric “{stage.name} · Jan 2026: 130 entered, 80 progressed”" in page
     assert '<span>entered</span><span class="old">120</span><span class="new">130</span>' in page
     assert "stage_metric" not in page
+
+
+@pytest.mark.parametrize(("entered", "progressed", "shown"), [
+    (10, 0, ("fewer than 11", "fewer than 11")),  # both below the threshold
+    (11, 11, ("11", "hidden")),  # at it: entered shown, but nobody dropped out (0 is a small count)
+    (60, 11, ("60", "11")),
+    (40, 35, ("40", "hidden")),  # only 5 did not progress: showing 35 would single them out
+    (0, 0, ("fewer than 11", "fewer than 11")),
+])
+def test_history_never_holds_a_small_count(journey, owner, owner_client, entered, progressed, shown):
+    stage = journey.stages.first()
+    services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=JAN, entered=500, progressed=300)
+    services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=JAN, entered=entered,
+                                 progressed=progressed)
+    services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=FEB, entered=entered,
+                                 progressed=progressed)
+    metric = StageMetric.objects.get(stage=stage, period=FEB)
+    services.stage_metric_delete(actor=owner, journey=journey, metric_id=metric.pk)
+    changes = Change.objects.filter(journey=journey, entity="stage_metric").order_by("id")
+    edited, created, deleted = changes[1], changes[2], changes[3]
+    assert (edited.after["entered"], edited.after["progressed"]) == shown
+    assert (created.after["entered"], created.after["progressed"]) == shown
+    assert (deleted.before["entered"], deleted.before["progressed"]) == shown
+    assert created.label == f"{stage.name} · Feb 2026: {shown[0]} entered, {shown[1]} progressed"
+    page = owner_client.get(reverse("maps:activity", args=[journey.pk])).content.decode()
+    hidden = [value for value in (entered, progressed) if str(value) not in shown]
+    for value in hidden:
+        assert f">{value}<" not in page and f" {value} entered" not in page and f" {value} progressed" not in page
