@@ -153,7 +153,7 @@ def compliance_coverage_chart(stage_names: list[str], cells: dict[tuple[str, str
             for key, label, colour in COVERAGE_STATES]
     layout = _layout(
         barmode="stack", height=150 + 60 * len(stage_names), margin={"l": 210, "r": 30, "t": 60, "b": 50},
-        yaxis={"autorange": "reversed", "automargin": True},
+        yaxis={"autorange": "reversed", "automargin": True, "ticksuffix": "  "},
         xaxis={"title": {"text": "Checkpoints"}, "gridcolor": "#eaecf0", "rangemode": "tozero"}
         | ({"dtick": 1} if max(totals.values(), default=0) <= 12 else {}),  # whole checkpoints, while few
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
