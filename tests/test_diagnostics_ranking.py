@@ -167,3 +167,26 @@ def test_observing_a_journey_keeps_which_transition_each_fix_repairs(mapped, own
     fix = observed.cards.get(title="Text me when ready").opportunity
     assert fix.handoff.journey_id == observed.pk and fix.handoff.title == "Handoff 2"
     assert observed.cards.get(title="Wait estimate").opportunity.handoff is None
+
+
+def test_a_fix_is_attached_to_a_transition_from_its_edit_form(mapped, owner, owner_client, workspace):
+    from django.urls import reverse
+
+    from maps.models import Opportunity
+
+    from .test_maps_views import HTMX, card_post_data
+
+    fix = mapped.cards.get(title="Wait estimate")
+    handoff = mapped.cards.get(title="Handoff 2")
+    url = reverse("maps:card_edit", args=[mapped.pk, fix.pk])
+    form = owner_client.get(url, **HTMX).content.decode()
+    assert 'name="handoff"' in form and "Fixes the transition" in form and ">Handoff 2</option>" in form
+    theirs = factories.make_card(factories.make_journey(workspace, owner, title="Other"), owner,
+                                 kind=LaneKind.HANDOFFS, title="Theirs")
+    refused = owner_client.post(url, card_post_data(mapped, fix, handoff=theirs.pk), **HTMX)
+    assert refused.status_code == 422 and Opportunity.objects.get(pk=fix.pk).handoff is None
+    saved = owner_client.post(url, card_post_data(mapped, fix, handoff=handoff.pk), **HTMX)
+    assert saved.status_code == 200 and Opportunity.objects.get(pk=fix.pk).handoff_id == handoff.pk
+    groups = selectors.fix_list(journey=mapped).groups
+    assert [f.opportunity.title for f in groups[0].fixes] == ["Text me when ready", "Wait estimate",
+                                                              "Same-day call back"]
