@@ -14,7 +14,7 @@ from maps.selectors import card_detail, journeys_for_user
 from workspaces.models import Team, Workspace
 
 from .compare import CardShape, Comparison, MapShape, StageShape, journey_diff, stage_key
-from .metrics import MetricRow, MetricsSummary, summarise
+from .metrics import MetricRow, MetricsSummary, SafeRow, safe_row, summarise
 from .models import DEFAULT_SMALL_COUNT_THRESHOLD, StageMetric, WorkspaceSettings
 from .ranking import (SEVERITY_WEIGHT, RankedFix, TransitionSignals, Weakness, rank_and_group, ranked_fixes,
                       transition_weakness)
@@ -42,6 +42,12 @@ def _cards(journey: Journey) -> list[Card]:
 
 def metrics_list(*, journey: Journey) -> QuerySet[StageMetric]:
     return journey.stage_metrics.select_related("stage").order_by("-period", "stage__position")
+
+
+def metric_shown(*, metric: StageMetric) -> SafeRow:
+    """One month's counts as people may see them."""
+    row = MetricRow(metric.stage_id, metric.period, metric.entered, metric.progressed)
+    return safe_row(row, threshold_get(workspace_id=metric.journey.workspace_id))
 
 
 def metrics_summary(*, journey: Journey) -> MetricsSummary:

@@ -101,13 +101,18 @@ def _metric_save(*, locked: Journey, actor: AbstractBaseUser, metric: StageMetri
 
 @transaction.atomic
 def stage_metric_record(
-    *, actor: AbstractBaseUser, journey: Journey, stage: Stage, period: date, entered: int, progressed: int
+    *, actor: AbstractBaseUser, journey: Journey, stage: Stage, period: date, entered: int, progressed: int,
+    replaces: int | None = None,
 ) -> StageMetric:
-    """Sets the counts of one stage in one month (replacing the month's earlier counts, if any)."""
+    """Sets the counts of one stage in one month. Counts already saved for that month are replaced only when
+    `replaces` names their version: anything else is someone else's work, and a `Conflict`."""
     locked = journey_change_begin(actor=actor, journey_id=journey.pk)
     if stage.journey_id != journey.pk:
         raise ApplicationError("That stage is not part of this map.")
     metric = StageMetric.objects.select_for_update().filter(stage=stage, period=period).first()
+    if metric is not None and metric.version != replaces:
+        raise Conflict(f"Counts for {metric} were already saved"
+                       + (" by someone else meanwhile." if replaces else "."), current=metric)
     metric = metric or StageMetric(journey=locked, stage=stage, period=period, version=0)
     _metric_save(locked=locked, actor=actor, metric=metric, entered=entered, progressed=progressed,
                  threshold=threshold_get(workspace_id=locked.workspace_id))

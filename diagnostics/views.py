@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.errors import Conflict
 from core.templatetags.review import review_overdue
 from maps import selectors as map_selectors
 from workspaces.models import EDITING_ROLES, Role
@@ -73,8 +74,17 @@ def metrics(request: HttpRequest, pk: int) -> HttpResponse:
     form = StageMetricForm(request.POST or None, journey=journey)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.stage_metric_record(actor=request.user, journey=journey, stage=data["stage"], period=data["period"],
-                                     entered=data["entered"], progressed=data["progressed"])
+        try:
+            services.stage_metric_record(actor=request.user, journey=journey, stage=data["stage"],
+                                         period=data["period"], entered=data["entered"], progressed=data["progressed"],
+                                         replaces=data["replaces"])
+        except Conflict as conflict:  # theirs next to yours; saving again replaces the version now shown
+            theirs, posted = conflict.current, request.POST.copy()
+            posted["replaces"] = str(theirs.version) if theirs else ""
+            form = StageMetricForm(posted, journey=journey)
+            return _render(request, "metrics.html", "metrics", _metrics_context(
+                request, journey, form=form, conflict=conflict,
+                theirs=selectors.metric_shown(metric=theirs) if theirs else None), status=409)
         if not request.htmx:
             return redirect(reverse("diagnostics:metrics", args=[pk]))
         form = StageMetricForm(journey=journey)

@@ -39,7 +39,8 @@ def test_recording_new_counts_is_one_revision_with_the_counts(journey, editor):
 def test_changing_counts_records_only_the_count_that_changed(journey, editor):
     stage = journey.stages.first()
     services.stage_metric_record(actor=editor, journey=journey, stage=stage, period=JAN, entered=120, progressed=80)
-    services.stage_metric_record(actor=editor, journey=journey, stage=stage, period=JAN, entered=120, progressed=90)
+    services.stage_metric_record(actor=editor, journey=journey, stage=stage, period=JAN, entered=120, progressed=90,
+                                 replaces=1)
     [change] = _latest(journey)
     assert change.action == "update"
     assert (change.before, change.after) == ({"progressed": "80"}, {"progressed": "90"})
@@ -107,7 +108,8 @@ def test_metric_changes_announce_the_new_revision(journey, editor, django_captur
 def test_the_activity_page_shows_metric_changes_legibly(owner_client, journey, owner):
     stage = journey.stages.first()
     services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=JAN, entered=120, progressed=80)
-    services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=JAN, entered=130, progressed=80)
+    services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=JAN, entered=130, progressed=80,
+                                 replaces=1)
     page = owner_client.get(reverse("maps:activity", args=[journey.pk])).content.decode()
     assert f"created stage metric “{stage.name} · Jan 2026: 120 entered, 80 progressed”" in page
     assert f"edited stage metric “{stage.name} · Jan 2026: 130 entered, 80 progressed”" in page
@@ -126,7 +128,7 @@ def test_history_never_holds_a_small_count(journey, owner, owner_client, entered
     stage = journey.stages.first()
     services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=JAN, entered=500, progressed=300)
     services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=JAN, entered=entered,
-                                 progressed=progressed)
+                                 progressed=progressed, replaces=1)
     services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=FEB, entered=entered,
                                  progressed=progressed)
     metric = StageMetric.objects.get(stage=stage, period=FEB)

@@ -357,3 +357,22 @@ def test_first_fix_lists_the_fixes_of_the_weakest_transition(owner_client, journ
     assert "Acquisition → Onboarding &amp; intake" in weakest
     assert "Show the price" in weakest
     assert "not attached to a transition" in weakest and "Unlinked idea" in weakest
+
+
+def test_saving_a_month_someone_already_saved_shows_theirs_and_yours(owner_client, editor, journey, htmx):
+    stage = journey.stages.first()
+    services.stage_metric_record(actor=editor, journey=journey, stage=stage, period=date(2026, 1, 1), entered=200,
+                                 progressed=195)
+    url = reverse("diagnostics:metrics", args=[journey.pk])
+    for headers in ({}, htmx):
+        response = owner_client.post(url, metric_data(journey, entered="300", progressed="100"), **headers)
+        assert response.status_code == 409
+        body = response.content.decode()
+        assert ("<html" in body) is (headers == {})
+        assert "were already saved" in body and "Saved: 200 entered, hidden progressed." in body  # 5 dropped out
+        assert "Yours: 300 entered, 100 progressed." in body
+        assert 'name="replaces" value="1"' in body
+    assert list(StageMetric.objects.values_list("entered", flat=True)) == [200]
+    replaced = owner_client.post(url, metric_data(journey, entered="300", progressed="100", replaces="1"), **htmx)
+    assert replaced.status_code == 200 and "Saved the counts" in replaced.content.decode()
+    assert list(StageMetric.objects.values_list("entered", "progressed")) == [(300, 100)]
