@@ -17,7 +17,7 @@ from django.db import models
 from compliance.models import Checkpoint, FailureMode, SafetyLoop, TouchpointAccess
 from compliance.services import FAILURE_MODE_FIELDS, SAFETY_LOOP_FIELDS
 from diagnostics.models import StageMetric
-from maps.models import Card, Journey, Lane, Stage, Touchpoint
+from maps.models import Card, Journey, Lane, Stage, Touchpoint, Transition
 from maps.selectors import cards_on_board
 from maps.services import LANE_FIELDS, STAGE_FIELDS, card_fields
 from stakeholders.models import Intersection, Stakeholder, Step, Track
@@ -77,7 +77,7 @@ def journey_document(journey_id: int) -> dict[str, Any]:
     cards = sorted(cards_on_board(journey=journey),
                    key=lambda c: (stage_order[c.stage_id], lane_order[c.lane_id], c.position, c.pk))
     local(Card, cards)
-    refs[Touchpoint] = refs[Card]
+    refs[Touchpoint] = refs[Transition] = refs[Card]  # a fix names the handoff it repairs
     tracks = list(Track.objects.filter(journey=journey).select_related("stakeholder"))
     stakeholders = sorted({t.stakeholder for t in tracks}, key=lambda s: (s.position, s.pk))
     local(Stakeholder, stakeholders)

@@ -19,7 +19,19 @@ from compliance.models import Checkpoint, CheckpointTransition, FailureMode, Saf
 from compliance.services import FAILURE_MODE_FIELDS, SAFETY_LOOP_FIELDS
 from core.errors import ApplicationError
 from diagnostics.models import StageMetric
-from maps.models import Card, Change, ChangeAction, Journey, Lane, LaneKind, Stage, Touchpoint, card_model_for
+from maps.models import (
+    Card,
+    Change,
+    ChangeAction,
+    Journey,
+    Lane,
+    LaneKind,
+    Opportunity,
+    Stage,
+    Touchpoint,
+    Transition,
+    card_model_for,
+)
 from maps.services import LANE_FIELDS, STAGE_FIELDS, card_fields
 from stakeholders.models import Intersection, Stakeholder, Step, Track
 from stakeholders.services import INTERSECTION_FIELDS, STAKEHOLDER_FIELDS, STEP_FIELDS, TRACK_FIELDS
@@ -51,7 +63,7 @@ class _Reader:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.refs: dict[type, dict[str, models.Model]] = {Stage: {}, Lane: {}, Card: {}, Touchpoint: {},
-                                                           Stakeholder: {}, Step: {}}
+                                                           Transition: {}, Stakeholder: {}, Step: {}}
         self.teams = {t.name.casefold(): t for t in Team.objects.filter(workspace=workspace)}
         self.new_teams: list[str] = []
 
@@ -214,6 +226,7 @@ def journey_import(*, actor: AbstractBaseUser, workspace: Workspace, document: A
 
     cell_sizes: dict[tuple[int, int], int] = {}
     cards: list[Card] = []
+    handoffs: list[tuple[Opportunity, Any, str]] = []
     for item in _items(document, "cards"):
         where = _label("card", item)
         stage = reader.value(Card, "stage", item.get("stage"), where)
@@ -225,13 +238,21 @@ def journey_import(*, actor: AbstractBaseUser, workspace: Workspace, document: A
         position = cell_sizes.get((stage.pk, lane.pk), 0)
         cell_sizes[(stage.pk, lane.pk)] = position + 1
         card = model(journey=journey, stage=stage, lane=lane, kind=lane.kind, position=position)
-        reader.fill(card, item, card_fields(model), where)
-        reader.check(card, where, exclude=fk)
+        # A fix may name a handoff further down the file, so handoffs are linked once every card exists.
+        reader.fill(card, item, [name for name in card_fields(model) if name != "handoff"], where)
+        reader.check(card, where, exclude=fk + ["handoff"])
         reader.remember(Card, item, card, where)
         if lane.kind == LaneKind.TOUCHPOINTS:
             reader.refs[Touchpoint][item["id"]] = card
+        if lane.kind == LaneKind.HANDOFFS:
+            reader.refs[Transition][item["id"]] = card
+        if model is Opportunity and item.get("handoff") is not None:
+            handoffs.append((card, item["handoff"], where))
         cards.append(card)
     _cards_insert(cards)
+    for fix, handoff, where in handoffs:
+        fix.handoff = reader.value(Opportunity, "handoff", handoff, where)
+        Opportunity.objects.filter(pk=fix.pk).update(handoff=fix.handoff)
 
     for item in _items(document, "stakeholders"):
         where = _label("stakeholder", item)

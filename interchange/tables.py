@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from compliance.models import Checkpoint
 from core.spreadsheet import spreadsheet_safe
-from diagnostics.selectors import fix_groups
+from diagnostics.selectors import fix_list
 from maps.models import CARD_MODELS, Card, Journey, LaneKind
 from maps.selectors import cards_on_board
 from maps.services import CARD_BASE_FIELDS, card_fields
@@ -68,14 +68,15 @@ def checkpoints_rows(journey: Journey) -> list[list[str]]:
 
 
 def fixes_rows(journey: Journey) -> list[list[str]]:
-    """The open fixes, best first (impact x confidence / effort), as the fix list ranks them."""
-    ranked = sorted(((group.stage, fix) for group in fix_groups(journey=journey) for fix in group.fixes),
+    """The open fixes, best first (impact x confidence / effort), with the transition each repairs."""
+    ranked = sorted(((group.transition, fix) for group in fix_list(journey=journey).groups for fix in group.fixes),
                     key=lambda pair: pair[1].rank)
-    rows = [["rank", "fix", "stage", "owner team", "impact", "effort", "confidence", "score", "status", "details"]]
-    for stage, fix in ranked:
+    rows = [["rank", "fix", "stage", "transition", "owner team", "impact", "effort", "confidence", "score", "status",
+             "details"]]
+    for transition, fix in ranked:
         o = fix.opportunity
-        rows.append([_cell(v) for v in (fix.rank, o.title, stage.name, o.owner_team, o.impact, o.effort,
-                                        o.confidence, f"{fix.score:.2f}", o.get_status_display(), o.body)])
+        rows.append([_cell(v) for v in (fix.rank, o.title, o.stage.name, transition or "", o.owner_team, o.impact,
+                                        o.effort, o.confidence, f"{fix.score:.2f}", o.get_status_display(), o.body)])
     return rows
 
 
