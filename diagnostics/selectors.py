@@ -294,7 +294,8 @@ def charts_get(*, user, journey: Journey) -> list:
 def funnel_get(*, journey: Journey) -> Chart:
     """The funnel as the PDF report shows it: a designed map is measured on its latest observation."""
     measured = journey if journey.kind != JourneyKind.DESIGNED else (latest_observation(journey=journey) or journey)
-    return funnel_chart(metrics_summary(journey=measured), measured_on=measured.title if measured.pk != journey.pk else "")
+    return funnel_chart(metrics_summary(journey=measured),
+                        measured_on=measured.title if measured.pk != journey.pk else "")
 
 
 def friction_heatmap_get(*, journey: Journey) -> Chart:

@@ -16,8 +16,8 @@ from compliance.selectors import checkpoints_of_journey, open_statuses
 from core.errors import NotFound
 from diagnostics.charts import Chart
 from diagnostics.ranking import SEVERITY_WEIGHT, fix_score, rank_fixes
-from diagnostics.selectors import TransitionReport, friction_heatmap_get, funnel_get, transitions_ranked
-from maps.models import FrictionPoint, FrictionStatus, Journey, LaneKind, Opportunity, Stage
+from diagnostics.selectors import RankedFix, TransitionReport, friction_heatmap_get, funnel_get, transitions_ranked
+from maps.models import FrictionPoint, FrictionStatus, Journey, LaneKind, Stage
 from maps.selectors import Board, board_get
 from stakeholders.selectors import Swimlanes, swimlanes_get
 
@@ -30,13 +30,6 @@ def journey_for_report(*, journey_id: int) -> Journey:
         return Journey.objects.select_related("workspace", "observes").get(pk=journey_id)
     except Journey.DoesNotExist:
         raise NotFound("No such map.") from None
-
-
-@dataclass
-class RankedFix:
-    rank: int
-    opportunity: Opportunity
-    score: float
 
 
 @dataclass

@@ -171,8 +171,8 @@ def curve_svg(curve: Curve, stage_names: list[str]) -> str:
     parts = [f'<rect width="{width}" height="{height}" fill="{SURFACE}"/>']
     for level in range(-5, 6):
         y = y_of(level)
-        parts.append(f'<line x1="{CURVE_LEFT}" y1="{y:g}" x2="{width - 16}" y2="{y:g}" '
-                     f'stroke="{"#98a2b3" if level == 0 else "#eaecf0"}"{" stroke-width=\"1.5\"" if level == 0 else ""}/>')
+        stroke = 'stroke="#98a2b3" stroke-width="1.5"' if level == 0 else 'stroke="#eaecf0"'  # zero stands out
+        parts.append(f'<line x1="{CURVE_LEFT}" y1="{y:g}" x2="{width - 16}" y2="{y:g}" {stroke}/>')
         if level % 5 == 0:
             parts.append(_lines([f"{level:+d}" if level else "0"], x=CURVE_LEFT - 10, y=y + 4, size=11, leading=12,
                                 text_anchor="end", fill=MUTED))

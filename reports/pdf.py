@@ -88,9 +88,9 @@ def report_html(content: ReportContent) -> str:
         "journey": content.journey,
         "grid_parts": grid_parts(content),
         "submap_parts": submap_parts(content),
-        "curve_svg": mark_safe(diagrams.curve_svg(content.board.curve, [s.name for s in content.stages])),  # noqa: S308
-        "funnel_svg": mark_safe(diagrams.funnel_svg(content.funnel)),  # noqa: S308
-        "heatmap_svg": mark_safe(diagrams.heatmap_svg(content.heatmap)),  # noqa: S308
+        "curve_svg": mark_safe(diagrams.curve_svg(content.board.curve, [s.name for s in content.stages])),
+        "funnel_svg": mark_safe(diagrams.funnel_svg(content.funnel)),
+        "heatmap_svg": mark_safe(diagrams.heatmap_svg(content.heatmap)),
     })
 
 
