@@ -14,6 +14,7 @@ from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Sta
 from maps.selectors import card_detail, journeys_for_user
 from workspaces.models import Team, Workspace
 
+from .charts import Chart, compliance_coverage_chart, confidence_chart, friction_heatmap, funnel_chart
 from .compare import CardShape, Comparison, MapShape, StageShape, journey_diff, stage_key
 from .metrics import MetricRow, MetricsSummary, SafeRow, safe_row, summarise
 from .models import DEFAULT_SMALL_COUNT_THRESHOLD, StageMetric, WorkspaceSettings
@@ -225,8 +226,7 @@ def _stage_dropoffs(*, journey: Journey, stages: list[Stage]) -> tuple[dict[int,
     own = {s.stage_id: s.dropoff for s in metrics_summary(journey=journey).stages if s.dropoff is not None}
     if own or journey.kind != JourneyKind.DESIGNED:
         return own, "stage metrics"
-    observation = Journey.objects.filter(observes=journey, kind=JourneyKind.OBSERVED, workspace_id=journey.workspace_id
-                                         ).order_by("-created_at", "-pk").first()
+    observation = latest_observation(journey=journey)
     if observation is None:
         return {}, ""
     by_key: dict[str, float] = {}
@@ -235,6 +235,12 @@ def _stage_dropoffs(*, journey: Journey, stages: list[Stage]) -> tuple[dict[int,
             by_key.setdefault(stage_key(summary.name), summary.dropoff)
     borrowed = {s.pk: by_key[stage_key(s.name)] for s in stages if stage_key(s.name) in by_key}
     return borrowed, f"stage metrics of “{observation.title}”"
+
+
+def latest_observation(*, journey: Journey) -> Journey | None:
+    """The newest observed journey of this designed one, in its own workspace."""
+    return Journey.objects.filter(observes=journey, kind=JourneyKind.OBSERVED, workspace_id=journey.workspace_id
+                                  ).order_by("-created_at", "-pk").first()
 
 
 def weakest_transition(*, journey: Journey) -> TransitionReport | None:
@@ -277,8 +283,6 @@ def compliance_coverage(*, journey: Journey, today: date | None = None) -> dict[
 
 
 def charts_get(*, user, journey: Journey) -> list:
-    from .charts import compliance_coverage_chart, confidence_chart, friction_heatmap, funnel_chart
-
     pair = pair_get(user=user, journey=journey)
     metrics_journey = pair.observed or journey
     charts = [funnel_chart(metrics_summary(journey=metrics_journey),
@@ -304,15 +308,33 @@ def charts_get(*, user, journey: Journey) -> list:
         names, [designed_conf.get(k) for k in keys],
         None if observed_conf is None else [observed_conf.get(k) for k in keys],
     ))
+    charts.append(friction_heatmap_get(journey=journey))
+    charts.append(compliance_coverage_get(journey=journey))
+    return charts
+
+
+def compliance_coverage_get(*, journey: Journey) -> Chart:
+    """Checkpoints per stage by review state (the PDF report draws it too)."""
+    stage_names = list(journey.stages.values_list("name", flat=True))
+    return compliance_coverage_chart(stage_names, compliance_coverage(journey=journey))
+
+
+def funnel_get(*, journey: Journey) -> Chart:
+    """The funnel as the PDF report shows it: a designed map is measured on its latest observation."""
+    measured = journey if journey.kind != JourneyKind.DESIGNED else (latest_observation(journey=journey) or journey)
+    return funnel_chart(metrics_summary(journey=measured),
+                        measured_on=measured.title if measured.pk != journey.pk else "")
+
+
+def friction_heatmap_get(*, journey: Journey) -> Chart:
+    """Open friction points per stage and owner team (the PDF report draws it too)."""
     cells: dict[tuple[str, str, str], int] = defaultdict(int)
     stage_names = list(journey.stages.values_list("name", flat=True))
     for friction in FrictionPoint.objects.filter(journey=journey, deleted_at=None, status__in=["open", "investigating"]
                                                  ).select_related("stage", "owner_team"):
         cells[(friction.friction_kind, friction.stage.name, str(friction.owner_team or "No owner"))] += 1
     teams = list(Team.objects.filter(workspace_id=journey.workspace_id).values_list("name", flat=True))
-    charts.append(friction_heatmap(stage_names, teams, dict(cells)))
-    charts.append(compliance_coverage_chart(stage_names, compliance_coverage(journey=journey)))
-    return charts
+    return friction_heatmap(stage_names, teams, dict(cells))
 
 
 def metrics_export_rows(*, journey: Journey) -> list[list[str]]:
