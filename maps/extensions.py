@@ -1,6 +1,7 @@
 """Hooks through which higher layers (stakeholders, compliance, reports) add to map
 pages without `maps` importing them: they register from their AppConfig.ready()."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -16,3 +17,34 @@ BOARD_PANELS: list[BoardPanel] = []
 def register_board_panel(*, url_name: str, label: str) -> None:
     if all(p.url_name != url_name for p in BOARD_PANELS):
         BOARD_PANELS.append(BoardPanel(url_name=url_name, label=label))
+
+
+# A link in the board's header, to a page of a higher layer (the map's open comments).
+BOARD_LINKS: list[BoardPanel] = []
+
+
+def register_board_link(*, url_name: str, label: str) -> None:
+    if all(link.url_name != url_name for link in BOARD_LINKS):
+        BOARD_LINKS.append(BoardPanel(url_name=url_name, label=label))
+
+
+@dataclass(frozen=True)
+class BoardBadge:
+    """A small counter linked from a card or a stage header (say, its open comment threads)."""
+
+    dom_id: str  # stable across renders, so a response can replace it out of band
+    url: str
+    count: int
+    label: str  # what a screen reader says
+    css_class: str
+
+
+# Each source answers, in one query, the badges of the given cards and stages of a
+# journey: source(journey=..., card_ids=[...], stage_ids=[...]) -> {("card"|"stage", pk): BoardBadge}.
+BadgeSource = Callable[..., dict[tuple[str, int], BoardBadge]]
+BOARD_BADGE_SOURCES: list[BadgeSource] = []
+
+
+def register_board_badges(source: BadgeSource) -> None:
+    if source not in BOARD_BADGE_SOURCES:
+        BOARD_BADGE_SOURCES.append(source)

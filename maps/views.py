@@ -22,7 +22,7 @@ from workspaces.models import EDITING_ROLES
 from workspaces.selectors import membership_get, role_require, workspace_get, workspaces_for_user
 
 from . import selectors, services
-from .extensions import BOARD_PANELS
+from .extensions import BOARD_LINKS, BOARD_PANELS
 from .forms import (
     JourneyCreateForm,
     JourneyForm,
@@ -55,8 +55,8 @@ def _context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
     } | extra
 
 
-def _panels(journey) -> list[dict[str, str]]:
-    return [{"url": reverse(p.url_name, args=[journey.pk]), "label": p.label} for p in BOARD_PANELS]
+def _panels(journey, registered=BOARD_PANELS) -> list[dict[str, str]]:
+    return [{"url": reverse(p.url_name, args=[journey.pk]), "label": p.label} for p in registered]
 
 
 def _board_response(request: HttpRequest, journey, *, anchor: str = "") -> HttpResponse:
@@ -132,7 +132,8 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return _board_response(request, journey)
     return TemplateResponse(request, BOARD, _context(
-        request, journey, board=selectors.board_get(journey=journey), panels=_panels(journey)))
+        request, journey, board=selectors.board_get(journey=journey), panels=_panels(journey),
+        links=_panels(journey, BOARD_LINKS)))
 
 
 @login_required
@@ -276,6 +277,7 @@ def card_detail(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     card = selectors.card_get(journey=journey, pk=card_pk)
     if not request.htmx:
         return redirect(_board_url(journey, f"card-{card.pk}"))
+    selectors.badges_attach(journey=journey, cards=[card])
     return TemplateResponse(request, f"{BOARD}#card", _context(request, journey, card=card))
 
 
@@ -321,6 +323,7 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
             if not request.htmx:
                 return redirect(_board_url(journey, f"card-{card.pk}"))
             fresh = selectors.card_get(journey=journey, pk=saved.pk)
+            selectors.badges_attach(journey=journey, cards=[fresh])  # the card's badges survive its swap
             curve = selectors.curve_get(journey=journey) if fresh.kind == "user_state" else None
             return TemplateResponse(request, f"{BOARD}#card_saved", _context(request, journey, card=fresh, curve=curve))
     placement = {} if request.htmx else {  # the full page also offers a move form: dragging needs JavaScript
