@@ -86,31 +86,35 @@ def comment_update(*, actor: AbstractBaseUser, comment: Comment, version: int | 
     return comment
 
 
-def _thread_state_require(*, actor: AbstractBaseUser, journey: Journey, root: Comment) -> None:
+def _thread_state_set(*, actor: AbstractBaseUser, root: Comment, version: int | None, resolve: bool) -> Comment:
+    locked = journey_change_begin(actor=actor, journey_id=root.journey_id, roles=EVERY_ROLE)
     if not root.is_root:
         raise ApplicationError("Resolve or reopen the thread from its first comment.")
     if root.author_id != actor.pk:
-        role_require(user=actor, workspace_id=journey.workspace_id, roles=EDITING_ROLES)
+        role_require(user=actor, workspace_id=locked.workspace_id, roles=EDITING_ROLES)
+    claim_version(Comment.objects.filter(journey=locked), pk=root.pk, version=version, noun="thread")
+    root = Comment.objects.get(pk=root.pk)
+    if root.is_resolved == resolve:
+        raise ApplicationError(f"This thread is already {'resolved' if resolve else 'open'}.")
+    if resolve:
+        root.resolved_at, root.resolved_by = timezone.now(), actor
+    else:
+        root.resolved_at, root.resolved_by = None, None
+        root.reopened_at, root.reopened_by = timezone.now(), actor
+    root.full_clean()
+    root.save(update_fields=["resolved_at", "resolved_by", "reopened_at", "reopened_by"])
+    return root
 
 
 @transaction.atomic
 def thread_resolve(*, actor: AbstractBaseUser, root: Comment, version: int | None) -> Comment:
-    locked = journey_change_begin(actor=actor, journey_id=root.journey_id, roles=EVERY_ROLE)
-    _thread_state_require(actor=actor, journey=locked, root=root)
-    claim_version(Comment.objects.filter(journey=locked, resolved_at=None), pk=root.pk, version=version,
-                  noun="thread")
-    Comment.objects.filter(pk=root.pk).update(resolved_at=timezone.now(), resolved_by=actor)
-    return Comment.objects.get(pk=root.pk)
+    return _thread_state_set(actor=actor, root=root, version=version, resolve=True)
 
 
 @transaction.atomic
 def thread_reopen(*, actor: AbstractBaseUser, root: Comment, version: int | None) -> Comment:
-    locked = journey_change_begin(actor=actor, journey_id=root.journey_id, roles=EVERY_ROLE)
-    _thread_state_require(actor=actor, journey=locked, root=root)
-    claim_version(Comment.objects.filter(journey=locked, resolved_at__isnull=False), pk=root.pk, version=version,
-                  noun="thread")
-    Comment.objects.filter(pk=root.pk).update(resolved_at=None, reopened_at=timezone.now(), reopened_by=actor)
-    return Comment.objects.get(pk=root.pk)
+    """Clears the resolved state and records who reopened the thread, and when."""
+    return _thread_state_set(actor=actor, root=root, version=version, resolve=False)
 
 
 @transaction.atomic

@@ -132,6 +132,14 @@ def test_resolving_twice_from_the_same_version_is_a_conflict(journey, owner, edi
         services.thread_resolve(actor=editor, root=root, version=1)
 
 
+def test_resolving_a_resolved_thread_at_its_current_version_is_refused(journey, owner, card):
+    root = _comment(owner, journey, card)
+    services.thread_resolve(actor=owner, root=root, version=1)
+    with pytest.raises(ApplicationError) as error:
+        services.thread_resolve(actor=owner, root=root, version=2)
+    assert "already resolved" in str(error.value)
+
+
 def test_a_reply_cannot_be_resolved_on_its_own(journey, owner, card):
     root = _comment(owner, journey, card)
     reply = _comment(owner, journey, card, "reply", parent=root)
