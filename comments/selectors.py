@@ -90,24 +90,26 @@ def open_threads(*, journey: Journey) -> list[Comment]:
     )
 
 
-def open_thread_counts(*, journey: Journey, card_ids: list[int], stage_ids: list[int]) -> dict[tuple[str, int], int]:
+def open_thread_counts(*, journey: Journey) -> dict[tuple[str, int], int]:
+    """Open threads per card and stage of the map: a map has few, so one grouped query reads them all."""
     rows = (
         Comment.objects.filter(journey=journey, parent=None, resolved_at=None)
-        .filter(Q(card_id__in=card_ids) | Q(stage_id__in=stage_ids))
         .values("card_id", "stage_id")
         .annotate(n=Count("id"))
     )
     return {("card", r["card_id"]) if r["card_id"] else ("stage", r["stage_id"]): r["n"] for r in rows}
 
 
-def badge_for(*, journey_id: int, kind: str, pk: int, count: int, url_prefix: str | None = None) -> BoardBadge:
+def badge_for(
+    *, journey_id: int, kind: str, pk: int, count: int, url_prefix: str | None = None, swap_oob: bool = False
+) -> BoardBadge:
     prefix = url_prefix or _panel_url_prefix(journey_id)
     if count:
         label = f"{count} open comment thread{'s' if count != 1 else ''}"
     else:
         label = f"Comment on this {kind}"
     return BoardBadge(dom_id=f"comments-badge-{kind}-{pk}", url=f"{prefix}{kind}/{pk}/", count=count,
-                      label=label, css_class="comments")
+                      label=label, css_class="comments", swap_oob=swap_oob)
 
 
 def _panel_url_prefix(journey_id: int) -> str:
@@ -118,7 +120,7 @@ def _panel_url_prefix(journey_id: int) -> str:
 def open_thread_badges(*, journey: Journey, card_ids: list[int], stage_ids: list[int]) -> dict[tuple[str, int], BoardBadge]:
     """The board badge source (see maps.extensions): every card and stage gets a link to its
     comments, counting its open threads, in one query."""
-    counts = open_thread_counts(journey=journey, card_ids=card_ids, stage_ids=stage_ids)
+    counts = open_thread_counts(journey=journey)
     prefix = _panel_url_prefix(journey.pk)
     targets = [("card", pk) for pk in card_ids] + [("stage", pk) for pk in stage_ids]
     return {

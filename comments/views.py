@@ -48,7 +48,7 @@ def _panel_response(request: HttpRequest, journey, target, *, form=None, status:
         # The board's badge of this target follows the change; the panel's own page has no board.
         "on_board": bool(request.htmx) and _path(request.htmx.current_url_abs_path) == reverse("maps:board", args=[journey.pk]),
         "badge": selectors.badge_for(journey_id=journey.pk, kind=discussion.kind, pk=target.pk,
-                                     count=len(discussion.open)),
+                                     count=len(discussion.open), swap_oob=True),
     } | extra
     template = f"{PANEL}#panel_response" if request.htmx else PANEL
     return TemplateResponse(request, template, context, status=status)
