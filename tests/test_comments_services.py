@@ -182,3 +182,15 @@ def test_marking_mentions_seen_touches_only_my_own(journey, owner, editor, viewe
     assert services.mentions_mark_seen(actor=editor) == 1
     assert not Mention.objects.filter(user=editor, seen=False).exists()
     assert Mention.objects.filter(user=viewer, seen=False).count() == 1
+
+
+def test_the_demo_seeds_its_threads_once(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    telehealth = Journey.objects.get(title="Telehealth patient journey")
+    comments = Comment.objects.filter(journey=telehealth)
+    assert comments.count() == 4
+    assert comments.filter(parent=None, resolved_at__isnull=False).count() == 1
+    assert Mention.objects.filter(comment__journey=telehealth).count() == 3
