@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 
-from core.errors import NotFound
+from core.errors import NotFound, PermissionDenied
 from maps.extensions import BoardBadge
 from maps.models import Card, Journey, Stage
 from maps.selectors import card_get, stage_get
@@ -77,6 +77,14 @@ def comment_get(*, journey: Journey, pk: int) -> Comment:
         return Comment.objects.select_related("card", "stage", "parent").get(journey=journey, pk=pk)
     except Comment.DoesNotExist:
         raise NotFound("No such comment on this map.") from None
+
+
+def own_comment_get(*, journey: Journey, pk: int, user: AbstractBaseUser) -> Comment:
+    """A comment its author is about to edit: nobody else gets the form."""
+    comment = comment_get(journey=journey, pk=pk)
+    if comment.author_id != user.pk:
+        raise PermissionDenied("Only its author can edit a comment.")
+    return comment
 
 
 def open_threads(*, journey: Journey) -> list[Comment]:

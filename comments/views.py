@@ -93,7 +93,7 @@ def comment_create(request: HttpRequest, pk: int, kind: str, target_pk: int) -> 
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
-    comment = selectors.comment_get(journey=journey, pk=comment_pk)
+    comment = selectors.own_comment_get(journey=journey, pk=comment_pk, user=request.user)
     form = CommentEditForm(request.POST or None, initial={"body": comment.body, "version": comment.version})
     error = None
     if request.method == "POST" and form.is_valid():

@@ -2,12 +2,12 @@
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from comments import services
 from comments.models import Comment, Mention
-from maps import extensions
 from maps.models import LaneKind
 from tests import factories
 from workspaces.models import Membership
@@ -26,6 +26,12 @@ def _panel(journey, kind, pk):
 
 def _create(journey, kind, pk):
     return reverse("comments:create", args=[journey.pk, kind, pk])
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def _comment(actor, journey, target, body="Why twenty-two questions?", parent=None):
@@ -109,6 +115,7 @@ def test_a_stale_edit_answers_409_with_theirs_and_yours(editor_client, journey, 
 
 def test_editing_someone_elses_comment_is_403(owner_client, journey, editor, card):
     comment = _comment(editor, journey, card, "Mine")
+    assert owner_client.get(reverse("comments:edit", args=[journey.pk, comment.pk])).status_code == 403
     response = owner_client.post(reverse("comments:edit", args=[journey.pk, comment.pk]), {"body": "x", "version": 1})
     assert response.status_code == 403
     assert Comment.objects.get(pk=comment.pk).body == "Mine"
@@ -186,19 +193,11 @@ def test_a_removed_member_sees_neither_the_mention_nor_the_thread(journey, owner
     comment = _comment(owner, journey, card, "@editor have a look")
     mention = Mention.objects.get(user=editor)
     Membership.objects.filter(user=editor, workspace=journey.workspace).delete()
-    client = factories_client(editor)
+    client = _client_for(editor)
     mentions_page = client.get(reverse("comments:mentions")).content.decode()
     assert "have a look" not in mentions_page and f"mention-{mention.pk}" not in mentions_page
     assert client.get(reverse("comments:mentions_count")).content.decode().count(">1<") == 0
     assert client.get(_panel(journey, "card", card.pk) + f"#comment-{comment.pk}").status_code == 404
-
-
-def factories_client(user):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # --- hostile bodies ----------------------------------------------------------------------------
@@ -213,7 +212,7 @@ def test_a_hostile_body_is_rendered_inert(owner_client, journey, owner, editor, 
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     panel = owner_client.get(_panel(journey, "card", card.pk)).content.decode()
     assert '<span class="mention">@editor</span>&lt;b&gt;bold' in panel
-    mentions = factories_client(editor).get(reverse("comments:mentions")).content.decode()
+    mentions = _client_for(editor).get(reverse("comments:mentions")).content.decode()
     assert "<script>alert(1)" not in mentions and "&lt;script&gt;" in mentions
 
 
@@ -305,6 +304,5 @@ def test_the_badges_cost_one_query_per_board_whatever_its_size(owner_client, jou
             _comment(owner, journey, card)
         _comment(owner, journey, stage)
     assert _board_queries(owner_client, journey) == small
-    monkeypatch.setattr(extensions, "BOARD_BADGE_SOURCES", [])
-    monkeypatch.setattr("maps.selectors.BOARD_BADGE_SOURCES", [])
+    monkeypatch.setattr("maps.selectors.BOARD_BADGE_SOURCES", [])  # the board as it was before comments
     assert _board_queries(owner_client, journey) == small - 1
