@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("workshop.urls")),
     path("", include("interchange.urls")),
+    path("", include("comments.urls")),
 ]

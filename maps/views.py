@@ -285,6 +285,7 @@ def card_detail(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     card = selectors.card_get(journey=journey, pk=card_pk)
     if not request.htmx:
         return redirect(_board_url(journey, f"card-{card.pk}"))
+    selectors.badges_attach(journey=journey, cards=[card])
     return TemplateResponse(request, f"{BOARD}#card", _context(request, journey, card=card))
 
 
@@ -330,6 +331,7 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
             if not request.htmx:
                 return redirect(_board_url(journey, f"card-{card.pk}"))
             fresh = selectors.card_get(journey=journey, pk=saved.pk)
+            selectors.badges_attach(journey=journey, cards=[fresh])  # the card's badges survive its swap
             curve = selectors.curve_get(journey=journey) if fresh.kind == "user_state" else None
             return TemplateResponse(request, f"{BOARD}#card_saved", _context(request, journey, card=fresh, curve=curve))
     placement = {} if request.htmx else {  # the full page also offers a move form: dragging needs JavaScript

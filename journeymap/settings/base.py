@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "interchange",  # above the healthcare layer: map formats in and out (json, ojf, csv)
     "reports",  # above interchange: export jobs in Celery workers, the PDF report, diagrams
     "workshop",  # above reports: the projector view, dot votes, the timer and share links
+    "comments",  # above reports: threads on cards and stages, @mentions of members
     "journeymap",  # the top of the dependency graph: project-wide commands such as seed_demo
 ]
 
