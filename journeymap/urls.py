@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("diagnostics.urls")),
     path("", include("stakeholders.urls")),
     path("", include("compliance.urls")),
+    path("", include("live.urls")),
 ]

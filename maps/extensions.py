@@ -13,6 +13,20 @@ class BoardPanel:
 BOARD_PANELS: list[BoardPanel] = []
 
 
+@dataclass(frozen=True)
+class BoardStream:
+    events_url_name: str  # a URL taking the journey's pk: its Server-Sent Events
+    editing_url_name: str  # a URL taking the journey's pk: where the board says which card its person edits
+
+
+# The live-update layer registers itself here; without it the board is simply not live.
+BOARD_STREAMS: list[BoardStream] = []
+
+
 def register_board_panel(*, url_name: str, label: str) -> None:
     if all(p.url_name != url_name for p in BOARD_PANELS):
         BOARD_PANELS.append(BoardPanel(url_name=url_name, label=label))
+
+
+def register_board_stream(*, events_url_name: str, editing_url_name: str) -> None:
+    BOARD_STREAMS[:] = [BoardStream(events_url_name=events_url_name, editing_url_name=editing_url_name)]

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "diagnostics",  # above maps: designed vs observed, stage metrics, ranked fixes, charts
     "interchange",  # above the healthcare layer: map formats in and out (json, ojf, csv)
     "reports",  # above interchange: export jobs in Celery workers, the PDF report, diagrams
+    "live",  # above reports: live updates (SSE over a Redis or in-process bus) and presence
     "journeymap",  # the top of the dependency graph: project-wide commands such as seed_demo
 ]
 
@@ -144,6 +145,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Live updates: Redis channels and presence keys start with this prefix (tests set their own).
+LIVE_CHANNEL_PREFIX = os.environ.get("LIVE_CHANNEL_PREFIX", "journeymap:live:")
+LIVE_HEARTBEAT_SECONDS = 15  # an SSE comment this often keeps proxies from closing the stream
+LIVE_PRESENCE_TTL_SECONDS = 45  # a viewer whose stream stopped refreshing disappears after this
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
