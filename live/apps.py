@@ -9,5 +9,6 @@ class LiveConfig(AppConfig):
         from maps.extensions import register_board_stream
 
         from . import receivers  # noqa: F401 - turns maps.signals.journey_changed into bus events
+        from .streams import can_stream
 
-        register_board_stream(events_url_name="live:events", editing_url_name="live:editing")
+        register_board_stream(events_url_name="live:events", editing_url_name="live:editing", serves=can_stream)

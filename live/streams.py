@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpRequest, StreamingHttpResponse
 from django.template.loader import render_to_string
@@ -107,11 +108,20 @@ async def _events(*, request: HttpRequest, journey_id: int, who: str | None) -> 
                 await asyncio.to_thread(services.presence_leave, watcher=watcher)
 
 
+def can_stream(request: HttpRequest) -> bool:
+    """Under WSGI (pytest-django's live_server, `manage.py runserver`) a stream would hold a worker
+    thread forever, so there is none: the board then simply is not live."""
+    return isinstance(request, ASGIRequest)
+
+
 def event_stream_response(*, request: HttpRequest, journey_id: int, who: str | None) -> StreamingHttpResponse:
     """The journey's event stream for a caller that has already checked access.
 
     `who` is the name others see in presence; None for an anonymous watcher (not shown).
+    Where the server cannot stream, the answer is 204, which tells a browser not to retry.
     """
+    if not can_stream(request):
+        return StreamingHttpResponse([], status=204)
     response = StreamingHttpResponse(
         _events(request=request, journey_id=journey_id, who=who), content_type="text/event-stream"
     )

@@ -59,9 +59,9 @@ def _panels(journey) -> list[dict[str, str]]:
     return [{"url": reverse(p.url_name, args=[journey.pk]), "label": p.label} for p in BOARD_PANELS]
 
 
-def _streams(journey) -> list[dict[str, str]]:
+def _streams(request: HttpRequest, journey) -> list[dict[str, str]]:
     return [{"events": reverse(s.events_url_name, args=[journey.pk]),
-             "editing": reverse(s.editing_url_name, args=[journey.pk])} for s in BOARD_STREAMS]
+             "editing": reverse(s.editing_url_name, args=[journey.pk])} for s in BOARD_STREAMS if s.serves(request)]
 
 
 def _board_response(request: HttpRequest, journey, *, anchor: str = "") -> HttpResponse:
@@ -138,7 +138,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         return _board_response(request, journey)
     return TemplateResponse(request, BOARD, _context(
         request, journey, board=selectors.board_get(journey=journey), panels=_panels(journey),
-        streams=_streams(journey)))
+        streams=_streams(request, journey)))
 
 
 @login_required

@@ -105,6 +105,12 @@ def test_a_viewer_may_watch_the_map(viewer, journey):
     assert status == 200 and events[0]["event"] == "presence"
 
 
+def test_under_wsgi_there_is_no_stream_rather_than_a_stuck_worker(owner_client, journey):
+    response = owner_client.get(_url(journey))
+    assert response.status_code == 204
+    assert b"".join(response.streaming_content) == b""
+
+
 def test_another_workspace_gets_404(owner, other_journey):
     status, events = read_events(_async_client_for(owner), _url(other_journey), 1)
     assert status == 404 and events == []
@@ -162,9 +168,13 @@ def test_the_editing_marker_needs_a_signed_in_person(client, journey):
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
-def test_the_board_page_connects_to_its_stream(owner_client, journey):
-    response = owner_client.get(f"/maps/{journey.pk}/")
+def test_the_board_page_connects_to_its_stream(owner, journey):
+    response = async_to_sync(_async_client_for(owner).get)(f"/maps/{journey.pk}/")
     html = response.content.decode()
     assert f'sse-connect="/maps/{journey.pk}/events/?since={Journey.objects.get(pk=journey.pk).revision}"' in html
     assert 'sse-swap="presence"' in html
     assert "vendor/htmx-ext-sse/sse-2.2.4.js" in html
+
+
+def test_a_board_served_by_wsgi_does_not_try_to_stream(owner_client, journey):
+    assert "sse-connect" not in owner_client.get(f"/maps/{journey.pk}/").content.decode()
