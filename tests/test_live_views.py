@@ -100,6 +100,33 @@ def test_a_change_made_while_connected_arrives_with_its_revision_as_id(owner, ed
     assert json.loads(changed["data"]) == {"revision": revision + 1, "actor": "Maria"}
 
 
+def test_after_the_bus_lost_events_the_stream_catches_up_from_the_database(owner, journey):
+    revision = Journey.objects.get(pk=journey.pk).revision
+
+    def missed_change_then_resync():
+        Journey.objects.filter(pk=journey.pk).update(revision=revision + 2)  # its event was lost with Redis
+        bus.publish(journey.pk, {"event": "resync"})
+
+    _, events = read_events(_async_client_for(owner), f"{_url(journey)}?since={revision}", 2,
+                            during=missed_change_then_resync)
+    assert [e["id"] for e in events if e["event"] == "changed"] == [str(revision + 2)]
+
+
+def test_a_quiet_stream_sends_heartbeat_comments(owner, journey, settings):
+    settings.LIVE_HEARTBEAT_SECONDS = 0.01
+    client = _async_client_for(owner)
+
+    async def scenario():
+        response = await client.get(_url(journey))
+        chunks = aiter(response.streaming_content)
+        try:
+            return [(await anext(chunks)).decode() for _ in range(4)]
+        finally:
+            await chunks.aclose()
+
+    assert ": keep-alive\n\n" in async_to_sync(scenario)()
+
+
 def test_a_viewer_may_watch_the_map(viewer, journey):
     status, events = read_events(_async_client_for(viewer), _url(journey), 1)
     assert status == 200 and events[0]["event"] == "presence"
