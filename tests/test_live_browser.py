@@ -113,6 +113,7 @@ def test_a_half_typed_card_form_survives_a_remote_change(board_for, owner, edito
 
 def test_a_conflicting_edit_of_the_same_card_shows_the_conflict_view(board_for, owner, editor, journey):
     card = factories.make_card(journey, owner, title="Video visit")
+    elsewhere = factories.make_card(journey, owner, title="Pharmacy choice")
     page = board_for(owner)
     other = board_for(editor)
     page.click(f"#card-{card.pk} .card-edit")
@@ -124,6 +125,9 @@ def test_a_conflicting_edit_of_the_same_card_shows_the_conflict_view(board_for, 
     conflict = page.locator(f"#card-{card.pk}.conflict")
     expect(conflict).to_contain_text("Someone changed this card")
     expect(conflict.locator("tr.differs")).to_contain_text("Theirs")
+    expect(conflict.locator("tr.differs")).to_contain_text("Mine")
+    _edit_title(other, elsewhere, "Pharmacy choice, with prices")  # a remote change leaves the conflict view be
+    expect(page.locator(f"#card-{elsewhere.pk} .card-title")).to_have_text("Pharmacy choice, with prices")
     expect(conflict.locator("tr.differs")).to_contain_text("Mine")
 
 

@@ -81,8 +81,8 @@
   document.addEventListener("htmx:afterSettle", enableDragging);
 
   // --- Live updates: other people's changes arrive as SSE `changed` events (id: the map's revision).
-  // The board is re-read from the server and swapped in, except the card forms open here:
-  // those very elements move into the fresh board, so their unsaved text, focus and caret survive.
+  // The board is re-read from the server and swapped in, except the card forms (and conflict views)
+  // open here: those very elements move into the fresh board, so unsaved text, focus and caret survive.
 
   function live() { return document.getElementById("live"); }
   var refreshing = false, refreshAgain = false;
@@ -108,7 +108,7 @@
     if (focused && current.contains(focused) && typeof focused.selectionStart === "number") {
       caret = [focused.selectionStart, focused.selectionEnd, focused.selectionDirection];
     }
-    current.querySelectorAll(".card-form").forEach(function (form) {
+    current.querySelectorAll(".card-form, .conflict").forEach(function (form) {
       var slot = slotFor(form, fresh);
       if (slot) slot.replaceWith(form);  // a card deleted meanwhile: its form goes; saving would say so anyway
     });
@@ -175,6 +175,7 @@
     });
   }
   document.addEventListener("htmx:sseMessage", showEditing);
+  document.addEventListener("htmx:afterSettle", showEditing);  // a card swapped in here keeps its marker
 
   // Tell the others which card this person has open in an edit form, whenever that changes.
   var reportedCard = "";
