@@ -76,33 +76,34 @@ async def _events(*, request: HttpRequest, journey_id: int, who: str | None) -> 
         if shown is not None and revision > shown:
             shown = revision
             yield changed_message(revision=revision, actor="")
-        presence_due = None
+        presence_due = None  # when to send the presence that changed
+        heartbeat_due = loop.time() + settings.LIVE_HEARTBEAT_SECONDS  # kept however busy the map is
         if watcher is not None:
             await asyncio.to_thread(services.presence_join, watcher=watcher)
         try:
             while True:
-                timeout = settings.LIVE_HEARTBEAT_SECONDS
-                if presence_due is not None:
-                    timeout = max(0.0, presence_due - loop.time())
-                event = await subscription.next_event(timeout=timeout)
-                if event is None:
-                    if presence_due is not None:
-                        presence_due = None
-                        yield sse_message(event="presence", data=await asyncio.to_thread(_presence_html, watcher))
-                    else:
-                        yield ": keep-alive\n\n"
-                        if watcher is not None:
-                            await asyncio.to_thread(services.presence_refresh, watcher=watcher)
-                elif event["event"] == "changed":
+                due = heartbeat_due if presence_due is None else min(heartbeat_due, presence_due)
+                event = await subscription.next_event(timeout=max(0.0, due - loop.time()))
+                kind = event["event"] if event is not None else None
+                if kind == "changed":
                     shown = max(shown or 0, event["revision"])
                     yield changed_message(revision=event["revision"], actor=event["actor"])
-                elif event["event"] == "resync":
+                elif kind == "resync":
                     revision = await sync_to_async(_revision_now)(journey_id)
                     if shown is None or revision > shown:
                         shown = revision
                         yield changed_message(revision=revision, actor="")
-                elif event["event"] == "presence" and watcher is not None and presence_due is None:
+                elif kind == "presence" and watcher is not None and presence_due is None:
                     presence_due = loop.time() + PRESENCE_SETTLE_SECONDS
+                now = loop.time()
+                if presence_due is not None and now >= presence_due:
+                    presence_due = None
+                    yield sse_message(event="presence", data=await asyncio.to_thread(_presence_html, watcher))
+                if now >= heartbeat_due:
+                    heartbeat_due = now + settings.LIVE_HEARTBEAT_SECONDS
+                    yield ": keep-alive\n\n"
+                    if watcher is not None:
+                        await asyncio.to_thread(services.presence_refresh, watcher=watcher)
         finally:
             if watcher is not None:
                 await asyncio.to_thread(services.presence_leave, watcher=watcher)
