@@ -10,4 +10,4 @@ RUN SECRET_KEY=build-only-collectstatic-key-build-only-collectstatic-key-000 \
 RUN useradd --create-home journeymap
 USER journeymap
 EXPOSE 8000
-CMD ["uvicorn", "journeymap.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]
+CMD ["uvicorn", "journeymap.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--timeout-graceful-shutdown", "5"]
