@@ -32,7 +32,8 @@ def _publish_from_another_thread(journey_id: int, event: dict) -> None:
 def test_a_subscriber_receives_what_another_thread_publishes(bus_backend):
     async def scenario():
         async with bus.subscribe(7) as subscription:
-            await asyncio.to_thread(_publish_from_another_thread, 7, {"event": "changed", "revision": 3, "actor": "Maria"})
+            event = {"event": "changed", "revision": 3, "actor": "Maria"}
+            await asyncio.to_thread(_publish_from_another_thread, 7, event)
             return await subscription.next_event(timeout=10)
 
     assert async_to_sync(scenario)() == {"event": "changed", "revision": 3, "actor": "Maria"}
@@ -84,4 +85,5 @@ def test_a_committed_map_change_is_published_with_its_revision_and_actor(
             return await subscription.next_event(timeout=10)
 
     event = async_to_sync(scenario)()
-    assert event == {"event": "changed", "revision": Journey.objects.get(pk=journey.pk).revision, "actor": "Olivia Owner"}
+    revision = Journey.objects.get(pk=journey.pk).revision
+    assert event == {"event": "changed", "revision": revision, "actor": "Olivia Owner"}

@@ -94,7 +94,7 @@ def test_a_change_made_while_connected_arrives_with_its_revision_as_id(owner, ed
     def change():
         bus.publish(journey.pk, {"event": "changed", "revision": revision + 1, "actor": "Maria"})
 
-    status, events = read_events(_async_client_for(owner), f"{_url(journey)}?since={revision}", 2, during=change)
+    _, events = read_events(_async_client_for(owner), f"{_url(journey)}?since={revision}", 2, during=change)
     changed = next(e for e in events if e["event"] == "changed")
     assert changed["id"] == str(revision + 1)
     assert json.loads(changed["data"]) == {"revision": revision + 1, "actor": "Maria"}
