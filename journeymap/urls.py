@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("workshop.urls")),
     path("", include("interchange.urls")),
     path("", include("comments.urls")),
+    path("", include("live.urls")),
 ]
