@@ -29,7 +29,8 @@ def _exports_page(request: HttpRequest, journey, *, error: ApplicationError | No
     template = f"{EXPORTS}#exports" if request.htmx else EXPORTS
     return TemplateResponse(request, template, {
         "journey": journey,
-        "formats": sorted(EXPORT_FORMATS.values(), key=lambda f: f.label),
+        # The manager's report first: it is what most people come here for.
+        "formats": sorted(EXPORT_FORMATS.values(), key=lambda f: (f.name != "pdf", f.label)),
         "chosen": chosen,
         "error": error,
         "jobs": selectors.export_jobs_for_journey(journey=journey),
