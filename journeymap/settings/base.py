@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "diagnostics",  # above maps: designed vs observed, stage metrics, ranked fixes, charts
     "interchange",  # above the healthcare layer: map formats in and out (json, ojf, csv)
     "reports",  # above interchange: export jobs in Celery workers, the PDF report, diagrams
+    "api",  # above reports: the JSON API under /api/ with bearer tokens
     "journeymap",  # the top of the dependency graph: project-wide commands such as seed_demo
 ]
 
