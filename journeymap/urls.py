@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("diagnostics.urls")),
     path("", include("stakeholders.urls")),
     path("", include("compliance.urls")),
+    path("api/", include("api.urls")),
+    path("", include("api.token_urls")),
 ]
