@@ -161,6 +161,7 @@ def openapi(request: HttpRequest, *, user, body) -> JsonResponse:
     return JsonResponse(openapi_document())
 
 
+@csrf_exempt  # like every /api/ path: no session, so nothing to forge
 def not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
     """Any other path under /api/ answers JSON too."""
     return error_response(404, "No such API endpoint. See /api/openapi.json.")

@@ -12,10 +12,11 @@ from api.services import api_token_create
 
 
 class ApiClient:
-    """Django's test client with a bearer token and JSON bodies."""
+    """Django's test client with a bearer token and JSON bodies. It checks CSRF like a
+    browser's request would be checked, so the tests show that the token alone is enough."""
 
     def __init__(self, secret: str | None) -> None:
-        self.client = Client()
+        self.client = Client(enforce_csrf_checks=True)
         self.headers = {"Authorization": f"Bearer {secret}"} if secret else {}
 
     def get(self, path: str, **headers):

@@ -76,6 +76,8 @@ def test_a_signed_in_browser_session_is_not_enough(owner_client, journey):
 def test_unknown_paths_and_methods_answer_json(api, journey):
     missing = api.get("/api/nothing/here/")
     assert missing.status_code == 404 and missing.json()["error"]
+    negative_id = api.post("/api/maps/-1/stages/", {"name": "x"})
+    assert negative_id.status_code == 404 and negative_id.json()["error"]
     wrong_method = api.client.delete(f"/api/maps/{journey.pk}/", headers=api.headers)
     assert wrong_method.status_code == 405 and wrong_method["Allow"] == "GET" and wrong_method.json()["error"]
 
