@@ -8,6 +8,8 @@ COPY . .
 RUN SECRET_KEY=build-only-collectstatic-key-build-only-collectstatic-key-000 \
     python manage.py collectstatic --noinput
 RUN useradd --create-home journeymap
+# Export files; a volume mounted here keeps this owner.
+RUN mkdir -p /app/media && chown journeymap /app/media
 USER journeymap
 EXPOSE 8000
 CMD ["uvicorn", "journeymap.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("diagnostics.urls")),
     path("", include("stakeholders.urls")),
     path("", include("compliance.urls")),
+    path("", include("reports.urls")),
     path("api/", include("api.urls")),
     path("", include("api.token_urls")),
 ]

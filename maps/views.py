@@ -22,7 +22,7 @@ from workspaces.models import EDITING_ROLES
 from workspaces.selectors import membership_get, role_require, workspace_get, workspaces_for_user
 
 from . import selectors, services
-from .extensions import BOARD_PANELS
+from .extensions import BOARD_LINKS, BOARD_PANELS
 from .forms import (
     JourneyCreateForm,
     JourneyForm,
@@ -57,6 +57,10 @@ def _context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
 
 def _panels(journey) -> list[dict[str, str]]:
     return [{"url": reverse(p.url_name, args=[journey.pk]), "label": p.label} for p in BOARD_PANELS]
+
+
+def _header_links(journey) -> list[dict[str, str]]:
+    return [{"url": reverse(link.url_name, args=[journey.pk]), "label": link.label} for link in BOARD_LINKS]
 
 
 def _board_response(request: HttpRequest, journey, *, anchor: str = "") -> HttpResponse:
@@ -132,7 +136,8 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return _board_response(request, journey)
     return TemplateResponse(request, BOARD, _context(
-        request, journey, board=selectors.board_get(journey=journey), panels=_panels(journey)))
+        request, journey, board=selectors.board_get(journey=journey), panels=_panels(journey),
+        header_links=_header_links(journey)))
 
 
 @login_required

@@ -6,4 +6,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports and exports"
 
     def ready(self) -> None:
+        from maps.extensions import register_board_link
+
         from . import formats  # noqa: F401 - registers pdf, svg and png with interchange.formats
+
+        register_board_link(url_name="reports:exports", label="Export")

@@ -153,3 +153,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+
+# Export jobs (reports). Their files live under MEDIA_ROOT/exports/workspace-<id>/, which
+# web and worker processes must share; they are never served as public media, only through
+# the download view to members of the workspace.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
+EXPORT_MAX_ATTEMPTS = int(os.environ.get("EXPORT_MAX_ATTEMPTS", "4"))
+EXPORT_RETRY_BACKOFF = int(os.environ.get("EXPORT_RETRY_BACKOFF", "2"))  # seconds, doubled per retry
+EXPORT_SOFT_TIME_LIMIT = int(os.environ.get("EXPORT_SOFT_TIME_LIMIT", "240"))
+EXPORT_TIME_LIMIT = int(os.environ.get("EXPORT_TIME_LIMIT", "300"))
+# A job still "running" this long after it started has lost its worker and is queued again.
+EXPORT_STUCK_AFTER = int(os.environ.get("EXPORT_STUCK_AFTER", str(EXPORT_TIME_LIMIT + 60)))
+# Redis hands an unacknowledged message (its worker died) to another worker after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": EXPORT_STUCK_AFTER}
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stuck-exports": {"task": "reports.requeue_stuck_exports", "schedule": 60.0},
+    "clean-exports": {"task": "reports.clean_exports", "schedule": 3600.0},
+}

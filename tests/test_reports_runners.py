@@ -1,0 +1,215 @@
+"""The two background runners of export jobs, for real.
+
+Without a broker (the embedded default) jobs run in a thread pool of the web process;
+with Redis they run in Celery workers: here a real `celery worker` subprocess against
+Redis and the PostgreSQL test database, one of them killed with SIGKILL mid-render.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.db import connection
+from playwright.sync_api import expect
+
+from journeymap.celery import app as celery_app
+from reports import services, tasks
+from reports.models import ExportJob, ExportStatus
+from tests import export_formats
+from tests.test_board_browser import browser, page_for  # noqa: F401 - the shared Chromium fixtures
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WAIT_LIMIT = 90  # seconds: only a guard against a hang, never a measure of speed
+
+
+def wait_for(condition, what: str):
+    deadline = time.monotonic() + WAIT_LIMIT
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Gave up waiting for {what}.")
+        time.sleep(0.1)
+    return result
+
+
+def job_status(job_id: int) -> str:
+    return ExportJob.objects.values_list("status", flat=True).get(pk=job_id)
+
+
+@pytest.fixture(autouse=True)
+def test_formats(settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setenv("EXPORT_TEST_DIR", str(tmp_path))
+    export_formats.register()
+    yield
+    export_formats.unregister()
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """Points the Celery app at the given broker for one test, then back (its pools are rebuilt)."""
+
+    def use(url: str, **conf) -> None:
+        for name, value in {"broker_url": url, **conf}.items():
+            monkeypatch.setitem(celery_app.conf, name, value)
+        _drop_broker_pools()
+
+    yield use
+    monkeypatch.undo()
+    _drop_broker_pools()
+
+
+def _drop_broker_pools() -> None:
+    # Celery keeps its broker connections for the process; they must follow the URL just set.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+# --- the embedded default ------------------------------------------------------------------
+
+
+def test_without_a_broker_a_job_runs_in_the_background_of_this_process(owner, journey, broker):
+    broker("memory://")
+    job = services.export_job_request(actor=owner, journey_id=journey.pk, format="test-title")
+    assert job.status == ExportStatus.QUEUED  # the request did not render
+    wait_for(lambda: job_status(job.pk) == ExportStatus.DONE, "the in-process export")
+    job.refresh_from_db()
+    assert (job.progress, job.attempts) == (100, 1)
+    assert job.artifact.read() == f"Telehealth journey r{job.journey_revision}\n".encode()
+
+
+def test_the_in_process_runner_retries_with_exponential_backoff(owner, journey, broker, settings, monkeypatch):
+    broker("memory://")
+    settings.EXPORT_RETRY_BACKOFF = 1
+    settings.EXPORT_MAX_ATTEMPTS = 4
+    pauses = []
+    monkeypatch.setattr(tasks, "time", SimpleNamespace(sleep=pauses.append))
+    job = services.export_job_request(actor=owner, journey_id=journey.pk, format="test-always-transient")
+    wait_for(lambda: job_status(job.pk) == ExportStatus.FAILED, "the in-process export to give up")
+    assert pauses == [1, 2, 4]
+    assert export_formats.calls("always-transient", journey.pk) == 4
+    job.refresh_from_db()
+    assert job.error == "The export failed 4 times; the last time: the rendering service timed out."
+
+
+def test_in_a_browser_the_progress_bar_turns_into_a_download_link(page_for, owner, journey, broker, tmp_path):
+    broker("memory://")
+    page = page_for(owner)
+    page.goto(f"/maps/{journey.pk}/")
+    page.click("nav.actions >> text=Export")
+    page.wait_for_url(f"**/maps/{journey.pk}/exports/")
+    page.evaluate("window.__noReload = true")
+    page.select_option("#export-format", "test-gated")
+    page.click("text=Start export")
+    row = page.locator(".export-job").first
+    expect(row.locator("progress")).to_be_visible()
+    expect(row).to_contain_text("Rendering")
+    page.screenshot(path=tmp_path / "exports-running.png", full_page=True)
+    (tmp_path / "gate").touch()
+    link = row.locator("a.button")
+    expect(link).to_have_text(f"Download telehealth-journey-r{journey.revision}.txt")
+    expect(row.locator("progress")).to_have_count(0)
+    page.screenshot(path=tmp_path / "exports-done.png", full_page=True)
+    with page.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_text() == f"Telehealth journey r{journey.revision}\n"
+    assert page.evaluate("window.__noReload === true")  # the row was swapped, the page never reloaded
+    assert page.errors == []
+
+
+# --- a real Celery worker ---------------------------------------------------------------------
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(broker, settings, tmp_path):
+    """Starts `celery worker` subprocesses on a Redis queue and key prefix of this test's own."""
+    redis_url = django_settings.REDIS_URL or "redis://127.0.0.1:6379/0"
+    run = uuid.uuid4().hex[:12]
+    queue, prefix, stuck_after = f"exports-test-{run}", f"jm-test-{run}:", 3
+    settings.EXPORT_STUCK_AFTER = stuck_after
+    broker(redis_url, task_default_queue=queue,
+           broker_transport_options={"global_keyprefix": prefix, "visibility_timeout": stuck_after})
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "journeymap.settings.test", "DATABASE_URL": _database_url(),
+        "REDIS_URL": redis_url, "MEDIA_ROOT": str(settings.MEDIA_ROOT), "EXPORT_TEST_DIR": str(tmp_path),
+        "EXPORT_TEST_QUEUE": queue, "EXPORT_TEST_KEY_PREFIX": prefix, "EXPORT_STUCK_AFTER": str(stuck_after),
+        "EXPORT_RETRY_BACKOFF": "1",
+    }
+    workers = []
+
+    def start() -> subprocess.Popen:
+        log = (tmp_path / f"worker-{len(workers)}.log").open("w")
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tests.export_worker", "worker", "--pool=solo", "-Q", queue,
+             "-n", f"{queue}-{len(workers)}@%h", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+            cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        if worker.poll() is None:
+            worker.terminate()
+            worker.wait(timeout=30)
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+def test_a_celery_worker_renders_a_job_and_retries_a_transient_failure(owner, journey, celery_worker, tmp_path):
+    celery_worker()
+    done = services.export_job_request(actor=owner, journey_id=journey.pk, format="test-title")
+    flaky = services.export_job_request(actor=owner, journey_id=journey.pk, format="test-flaky")
+    wait_for(lambda: job_status(done.pk) == ExportStatus.DONE, "the worker to render")
+    wait_for(lambda: job_status(flaky.pk) == ExportStatus.DONE, "the worker to retry the flaky render")
+    done.refresh_from_db()
+    flaky.refresh_from_db()
+    assert done.artifact.read() == f"Telehealth journey r{journey.revision}\n".encode()
+    assert (flaky.attempts, flaky.error) == (2, "")
+    assert export_formats.calls("flaky", journey.pk) == 2
+
+
+def test_a_worker_killed_mid_render_leaves_a_job_that_another_worker_finishes_once(
+    owner, journey, celery_worker, tmp_path, settings
+):
+    first = celery_worker()
+    job = services.export_job_request(actor=owner, journey_id=journey.pk, format="test-slow-once")
+    wait_for(lambda: export_formats.calls("slow-once", journey.pk) == 1, "the first render to start")
+    assert job_status(job.pk) == ExportStatus.RUNNING
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    assert job_status(job.pk) == ExportStatus.RUNNING  # stuck until someone notices
+
+    celery_worker()
+    # What the beat schedule sends every minute; Redis may also hand the unacknowledged
+    # message to the new worker. Either way the job renders once more, not twice.
+    def finished() -> bool:
+        tasks.requeue_stuck_exports.delay()
+        time.sleep(1)
+        return job_status(job.pk) == ExportStatus.DONE
+
+    wait_for(finished, "another worker to finish the job")
+    time.sleep(2 * settings.EXPORT_STUCK_AFTER)  # let any second delivery arrive; it must change nothing
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (ExportStatus.DONE, 2)
+    assert export_formats.calls("slow-once", journey.pk) == 2
+    files = list((Path(settings.MEDIA_ROOT) / f"exports/workspace-{journey.workspace_id}").iterdir())
+    assert [f.name for f in files] == [Path(job.artifact.name).name]
