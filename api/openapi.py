@@ -1,13 +1,14 @@
 """The OpenAPI 3.1 document of /api/, built from the schemas the views validate with
 (`api.schema`) and the representations they send (`api.representations`)."""
 
-from functools import cache
 from typing import Any
 
+from interchange.formats import EXPORT_FORMATS
 from maps.models import Journey
 
 from .representations import (
     CARD_SCHEMAS,
+    EXPORT_SCHEMA,
     JOURNEY_SUMMARY_PROPERTIES,
     JOURNEY_SUMMARY_SCHEMA,
     LANE_SCHEMA,
@@ -20,11 +21,13 @@ from .schema import (
     CARD_PATCH_MODELS,
     LANE_CREATE,
     LANE_PATCH,
+    MAX_BODY_BYTES,
     STAGE_CREATE,
     STAGE_PATCH,
     body_schema,
     card_create_fields,
     card_patch_fields,
+    export_create_fields,
 )
 
 ERROR_EXAMPLE = {"error": "Check the fields.", "fields": {"title": ["This field cannot be blank."]}}
@@ -48,7 +51,7 @@ ERROR_RESPONSES = {
     | {"headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}},
     "403": _error_response("Your role in the map's workspace (viewer) cannot change it."),
     "404": _error_response("Nothing with this id in your workspaces."),
-    "413": _error_response("The body is larger than 64 KiB."),
+    "413": _error_response(f"The body is larger than {MAX_BODY_BYTES} bytes."),
     "415": _error_response("The body is not application/json."),
 }
 
@@ -125,6 +128,8 @@ def _components() -> dict[str, Any]:
         "CardCreate": {"oneOf": [_ref(f"CardCreate_{kind}") for kind in CARD_KINDS],
                        "discriminator": {"propertyName": "kind",
                                          "mapping": {k: _ref(f"CardCreate_{k}")["$ref"] for k in CARD_KINDS}}},
+        "Export": EXPORT_SCHEMA,
+        "ExportCreate": body_schema(export_create_fields()),
         "CardPatch": {"anyOf": [_ref(f"CardPatch_{name}") for name in CARD_PATCH_MODELS],
                       "description": "The fields of the card's own kind; `version` is always required."},
     }
@@ -144,8 +149,13 @@ def _components() -> dict[str, Any]:
     }
 
 
-@cache
+def _download_content() -> dict[str, Any]:
+    types = sorted({f.content_type for f in EXPORT_FORMATS.values()} | {"application/octet-stream"})
+    return {content_type: {"schema": {"type": "string", "contentMediaType": content_type}} for content_type in types}
+
+
 def openapi_document() -> dict[str, Any]:
+    """Built when asked (a few milliseconds): the export formats are those registered by then."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -181,6 +191,29 @@ def openapi_document() -> dict[str, Any]:
                                             "Edit a lane and/or move it (position)"),
             "/api/cards/{card_id}/": _patch("card", "Card", _ref("CardPatch"),
                                             "Edit a card and/or move it (stage, lane, position)"),
+            "/api/maps/{map_id}/exports/": {"post": {
+                "operationId": "export_create", "summary": "Export a map's current revision", "tags": ["exports"],
+                "description": "Rendered in the background: poll the export until its status is done or failed. "
+                               "Asking again for the same revision and format gives the same export.",
+                "parameters": [_id_parameter("map_id", "map")],
+                "requestBody": _body(_ref("ExportCreate")),
+                "responses": _responses("202", "The export, queued or already made.", _ref("Export"),
+                                        "400", "401", "404", "413", "415"),
+            }},
+            "/api/exports/{export_id}/": {"get": {
+                "operationId": "export_detail", "summary": "An export's status and progress", "tags": ["exports"],
+                "parameters": [_id_parameter("export_id", "export")],
+                "responses": _responses("200", "The export.", _ref("Export"), "401", "404"),
+            }},
+            "/api/exports/{export_id}/download/": {"get": {
+                "operationId": "export_download", "summary": "A finished export's file", "tags": ["exports"],
+                "parameters": [_id_parameter("export_id", "export")],
+                "responses": {
+                    "200": {"description": "The file, as an attachment.", "content": _download_content()},
+                    "401": {"$ref": "#/components/responses/401"},
+                    "404": _error_response("No such export in your workspaces, or it has no file yet."),
+                },
+            }},
         },
         "components": _components(),
     }

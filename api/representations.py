@@ -6,10 +6,12 @@ import decimal
 from typing import Any
 
 from django.db import models
+from django.urls import reverse
 
 from maps.models import Card, Journey, JourneyKind, JourneyStatus, Lane, Stage
 from maps.selectors import Board
 from maps.services import LANE_FIELDS, STAGE_FIELDS, card_fields
+from reports.models import ExportJob, ExportStatus
 
 from .schema import CARD_KINDS, card_kind_model, model_field_schema
 
@@ -62,6 +64,18 @@ def journey_json(board: Board) -> dict[str, Any]:
     }
 
 
+def export_json(job: ExportJob) -> dict[str, Any]:
+    done = job.status == ExportStatus.DONE and bool(job.artifact)
+    return {
+        "id": job.pk,
+        "map": job.journey_id,
+        **_values(job, ["format", "status", "progress", "error", "journey_revision"]),
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "download_url": reverse("api:export_download", args=[job.pk]) if done else None,
+    }
+
+
 # --- their schemas ---------------------------------------------------------------------
 
 INTEGER = {"type": "integer"}
@@ -98,3 +112,17 @@ JOURNEY_SUMMARY_PROPERTIES = {
     "revision": INTEGER | {"description": "Counts every change made anywhere on the map."},
 }
 JOURNEY_SUMMARY_SCHEMA = object_schema(JOURNEY_SUMMARY_PROPERTIES)
+
+EXPORT_SCHEMA = object_schema({
+    "id": INTEGER,
+    "map": INTEGER,
+    "format": {"type": "string"},
+    "status": {"type": "string", "enum": list(ExportStatus.values)},
+    "progress": INTEGER | {"minimum": 0, "maximum": 100},
+    "error": {"type": "string", "description": "Why a failed export failed."},
+    "journey_revision": INTEGER | {"description": "The map revision this export renders."},
+    "created_at": {"type": "string", "format": "date-time"},
+    "finished_at": {"type": ["string", "null"], "format": "date-time"},
+    "download_url": {"type": ["string", "null"],
+                     "description": "Where to fetch the file (with your token) once the export is done."},
+})

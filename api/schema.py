@@ -17,9 +17,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
+from interchange.formats import EXPORT_FORMATS
 from maps.models import CARD_MODELS, Card, LaneKind, Lane, Stage
 from maps.services import LANE_FIELDS, STAGE_FIELDS, card_fields
 
+MAX_BODY_BYTES = 64 * 1024  # far above any real edit: a card's text fields top out near 8 kB
 ID_MAX = BaseDatabaseOperations.integer_field_ranges["BigAutoField"][1]
 INT_MAX = BaseDatabaseOperations.integer_field_ranges["PositiveIntegerField"][1]
 # PostgreSQL text cannot hold NUL, so it is refused at the door rather than failing in the database.
@@ -118,6 +120,13 @@ def card_patch_fields(model: type[Card]) -> list[Field]:
         Field("position", POSITION),
         *model_fields(model, card_fields(model)),
     ]
+
+
+def export_create_fields() -> list[Field]:
+    """Read when asked: apps register their formats as they load."""
+    names = sorted(EXPORT_FORMATS)
+    format_schema = {"type": "string", "enum": names} if names else {"type": "string", "minLength": 1}
+    return [Field("format", format_schema | {"description": "What to render the map's current revision to."}, True)]
 
 
 CARD_KINDS = list(LaneKind.values)

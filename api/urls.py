@@ -17,6 +17,9 @@ urlpatterns = [
     path("stages/<int:stage_id>/", views.stage_edit, name="stage_edit"),
     path("lanes/<int:lane_id>/", views.lane_edit, name="lane_edit"),
     path("cards/<int:card_id>/", views.card_edit, name="card_edit"),
+    path("maps/<int:map_id>/exports/", views.export_create, name="export_create"),
+    path("exports/<int:export_id>/", views.export_detail, name="export_detail"),
+    path("exports/<int:export_id>/download/", views.export_download, name="export_download"),
     # Last: any other path under /api/ answers a JSON 404 rather than the HTML page.
     re_path(r"^(?P<unmatched>.*)$", views.not_found, name="not_found"),
 ]

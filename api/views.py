@@ -12,20 +12,24 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, ValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import FileResponse, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from core.errors import ApplicationError, Conflict, NotAuthenticated, NotFound
 from maps import selectors as map_selectors
 from maps import services as map_services
+from interchange.formats import EXPORT_FORMATS
 from maps.models import Journey
+from reports import selectors as report_selectors
+from reports import services as report_services
 
 from . import selectors, services
 from .openapi import openapi_document
-from .representations import card_json, journey_json, journey_summary_json, lane_json, stage_json
+from .representations import card_json, export_json, journey_json, journey_summary_json, lane_json, stage_json
 from .schema import (
     CARD_KINDS,
     LANE_CREATE,
+    MAX_BODY_BYTES,
     LANE_PATCH,
     STAGE_CREATE,
     STAGE_PATCH,
@@ -33,10 +37,10 @@ from .schema import (
     TEAM_FIELDS,
     card_create_fields,
     card_patch_fields,
+    export_create_fields,
     payload_validate,
 )
 
-MAX_BODY_BYTES = 64 * 1024  # far above any real edit; a map's text fields top out near 20 kB
 JSON_TYPES = {"application/json"}
 PLACEMENT = ("stage", "lane", "position")
 
@@ -258,3 +262,30 @@ def _card_now(journey: Journey, card_id: int) -> dict | None:
     except NotFound:
         return None
 
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+@api_endpoint("POST")
+def export_create(request: HttpRequest, *, user, body, map_id: int) -> JsonResponse:
+    """Starts rendering the map's current revision (or finds the export already made of it)."""
+    journey = map_selectors.journey_get(user=user, pk=map_id)
+    data = payload_validate(body, export_create_fields())
+    job = report_services.export_job_request(actor=user, journey_id=journey.pk, format=data["format"])
+    return JsonResponse(export_json(job), status=202)
+
+
+@api_endpoint("GET")
+def export_detail(request: HttpRequest, *, user, body, export_id: int) -> JsonResponse:
+    return JsonResponse(export_json(report_selectors.export_job_get(user=user, pk=export_id)))
+
+
+@api_endpoint("GET")
+def export_download(request: HttpRequest, *, user, body, export_id: int) -> FileResponse:
+    job = report_selectors.export_artifact_get(user=user, pk=export_id)
+    export_format = EXPORT_FORMATS.get(job.format)
+    return FileResponse(
+        job.artifact.open("rb"), as_attachment=True, filename=job.filename,
+        content_type=export_format.content_type if export_format else "application/octet-stream",
+    )

@@ -1,7 +1,6 @@
 """Helpers for the JSON API's tests: tokens through the real service, and a client that sends them."""
 
 import json
-from functools import cache
 
 from django.test import Client
 from jsonschema import Draft202012Validator
@@ -39,7 +38,6 @@ def client_for(user, name: str = "tests") -> ApiClient:
     return ApiClient(secret)
 
 
-@cache
 def _registry() -> Registry:
     return Registry().with_resource("urn:journeymap-api", Resource.from_contents(
         openapi_document() | {"$schema": "https://json-schema.org/draft/2020-12/schema"}))
