@@ -18,7 +18,7 @@ from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 from interchange.formats import EXPORT_FORMATS
-from maps.models import CARD_MODELS, Card, LaneKind, Lane, Stage
+from maps.models import CARD_MODELS, Card, Lane, LaneKind, Stage
 from maps.services import LANE_FIELDS, STAGE_FIELDS, card_fields
 
 MAX_BODY_BYTES = 64 * 1024  # far above any real edit: a card's text fields top out near 8 kB

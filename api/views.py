@@ -16,9 +16,9 @@ from django.http import FileResponse, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from core.errors import ApplicationError, Conflict, NotAuthenticated, NotFound
+from interchange.formats import EXPORT_FORMATS
 from maps import selectors as map_selectors
 from maps import services as map_services
-from interchange.formats import EXPORT_FORMATS
 from maps.models import Journey
 from reports import selectors as report_selectors
 from reports import services as report_services
@@ -29,8 +29,8 @@ from .representations import card_json, export_json, journey_json, journey_summa
 from .schema import (
     CARD_KINDS,
     LANE_CREATE,
-    MAX_BODY_BYTES,
     LANE_PATCH,
+    MAX_BODY_BYTES,
     STAGE_CREATE,
     STAGE_PATCH,
     STAGE_REFERENCE_FIELDS,
@@ -119,8 +119,6 @@ def api_endpoint(*methods: str, public: bool = False) -> Callable:
                 return view(request, user=user, body=body, **kwargs)
             except _HttpError as error:
                 return error_response(error.status, error.message)
-            except Conflict as error:  # the view has put the current row, as JSON, in error.current
-                return error_response(409, error.message, current=error.current)
             except ApplicationError as error:
                 return error_response(error.status_code, error.message)
             except ValidationError as error:
@@ -134,9 +132,9 @@ def api_endpoint(*methods: str, public: bool = False) -> Callable:
     return decorate
 
 
-def _conflict_as_json(error: Conflict, represent: Callable[[], dict | None]) -> Conflict:
-    error.current = represent() if error.current is not None else None
-    return error
+def _conflict_response(error: Conflict, current: dict | None) -> JsonResponse:
+    """409 with the row as it is now (None when it was deleted meanwhile), to merge with and retry."""
+    return error_response(409, error.message, current=current)
 
 
 def _resolve_references(data: dict[str, Any], journey: Journey) -> dict[str, Any]:
@@ -203,7 +201,7 @@ def stage_edit(request: HttpRequest, *, user, body, stage_id: int) -> JsonRespon
     try:
         stage = services.stage_edit(actor=user, stage=stage, version=version, data=data, position=position)
     except Conflict as error:
-        raise _conflict_as_json(error, lambda: stage_json(error.current)) from None
+        return _conflict_response(error, stage_json(error.current) if error.current else None)
     return JsonResponse(stage_json(stage))
 
 
@@ -222,7 +220,7 @@ def lane_edit(request: HttpRequest, *, user, body, lane_id: int) -> JsonResponse
     try:
         lane = services.lane_edit(actor=user, lane=lane, version=version, data=data, position=position)
     except Conflict as error:
-        raise _conflict_as_json(error, lambda: lane_json(error.current)) from None
+        return _conflict_response(error, lane_json(error.current) if error.current else None)
     return JsonResponse(lane_json(lane))
 
 
@@ -232,7 +230,9 @@ def lane_edit(request: HttpRequest, *, user, body, lane_id: int) -> JsonResponse
 @api_endpoint("POST")
 def card_create(request: HttpRequest, *, user, body, map_id: int) -> JsonResponse:
     journey = map_selectors.journey_get(user=user, pk=map_id)
-    kind = body.get("kind") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        raise ValidationError("The body must be a JSON object.")
+    kind = body.get("kind")
     if kind not in CARD_KINDS:
         raise ValidationError({"kind": ["Say which kind of card: one of " + ", ".join(CARD_KINDS) + "."]})
     data = _resolve_references(payload_validate(body, card_create_fields(kind)), journey)
@@ -252,7 +252,7 @@ def card_edit(request: HttpRequest, *, user, body, card_id: int) -> JsonResponse
         services.card_edit(actor=user, card=card, version=version, data=data, stage_id=placement.get("stage"),
                            lane_id=placement.get("lane"), position=placement.get("position"))
     except Conflict as error:
-        raise _conflict_as_json(error, lambda: _card_now(journey, card_id)) from None
+        return _conflict_response(error, _card_now(journey, card_id))
     return JsonResponse(card_json(map_selectors.card_get(journey=journey, pk=card_id)))
 
 

@@ -1,6 +1,8 @@
 """Reading maps through the API: bearer tokens only, scoped to the token owner's workspaces."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from api.services import api_token_create, api_token_revoke
 from maps import services as map_services
@@ -85,3 +87,17 @@ def test_unknown_paths_and_methods_answer_json(api, journey):
 def test_ids_out_of_any_range_are_404(api):
     assert api.get(f"/api/maps/{10**30}/").status_code == 404
     assert api.patch(f"/api/cards/{10**30}/", {"version": 1}).status_code == 404
+
+
+def test_a_map_reads_in_the_same_number_of_queries_whatever_its_size(api, journey, owner):
+    def queries(map_id: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(f"/api/maps/{map_id}/").status_code == 200
+        return len(captured)
+
+    factories.make_card(journey, owner, title="One")
+    small = queries(journey.pk)
+    for kind in (LaneKind.TOUCHPOINTS, LaneKind.USER_STATE, LaneKind.HANDOFFS, LaneKind.FRICTION):
+        for stage in journey.stages.all():
+            factories.make_card(journey, owner, kind=kind, stage=stage)
+    assert queries(journey.pk) == small

@@ -10,7 +10,7 @@ from tests.test_board_browser import browser, page_for  # noqa: F401 - the share
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_create_then_revoke_without_a_reload(page_for, owner):
+def test_create_then_revoke_without_a_reload(page_for, owner):  # noqa: F811 - the imported fixture
     page = page_for(owner)
     page.click("text=API tokens")
     page.wait_for_url("**/account/api-tokens/")
