@@ -28,7 +28,7 @@ run: seed
 	$(VENV)/bin/uvicorn journeymap.asgi:application --host $(HOST) --port $(PORT)
 
 test: install
-	@scripts/ensure-chromium
+	@scripts/ensure-system-packages
 	@DATABASE_URL="$$($(PY) scripts/database_url.py)"; export DATABASE_URL; \
 	  echo "Testing against $${DATABASE_URL%%://*}"; \
 	  $(PY) -m pytest $(PYTEST_ARGS)

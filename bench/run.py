@@ -7,6 +7,8 @@ process, through Django's full request stack (middleware, view, templates):
 - board_small_ms / board_large_ms: median time to render the board page;
 - queries_small / queries_large: SQL queries per board render (must be equal);
 - edit_ms: median time of one inline card edit (HTMX POST, request to response).
+- pdf_large_s / pdf_large_cpu_s / pdf_large_pages: wall and CPU time to render the large map's full PDF
+  report (reports.pdf.render_pdf, called directly), and its page count.
 
 The last line printed is one JSON object with every figure.
 """
@@ -104,6 +106,34 @@ def time_edit(client, journey):
     return median_ms(samples), len(queries)
 
 
+def time_json_roundtrip(owner, journey):
+    """Seconds to export the map as native JSON and import it back as a new map (median of 3)."""
+    from interchange.native import render_json
+    from interchange.services import map_file_import
+
+    samples = []
+    for _ in range(3):
+        start = time.perf_counter()
+        map_file_import(actor=owner, workspace=journey.workspace, data=render_json(journey.pk), filename="map.json")
+        samples.append(time.perf_counter() - start)
+    return round(statistics.median(samples), 3)
+
+
+def time_pdf(journey):
+    """Wall and CPU seconds of one report: on a shared machine the CPU time is the steadier figure."""
+    import io
+
+    from pypdf import PdfReader
+
+    from reports.pdf import render_pdf
+
+    render_pdf(journey.pk)  # warm templates and fonts
+    start, cpu = time.perf_counter(), time.process_time()
+    data = render_pdf(journey.pk)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return round(wall, 2), round(cpu, 2), len(PdfReader(io.BytesIO(data)).pages)
+
+
 def main() -> None:
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
@@ -117,6 +147,8 @@ def main() -> None:
         board_small_ms, queries_small = time_board(client, small)
         board_large_ms, queries_large = time_board(client, large)
         edit_ms, edit_queries = time_edit(client, small)
+        json_roundtrip_large_s = time_json_roundtrip(owner, large)
+        pdf_large_s, pdf_large_cpu_s, pdf_large_pages = time_pdf(large)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     result = {
@@ -128,6 +160,10 @@ def main() -> None:
         "large_map_cards": cards,
         "edit_ms": edit_ms,
         "edit_queries": edit_queries,
+        "json_roundtrip_large_s": json_roundtrip_large_s,
+        "pdf_large_s": pdf_large_s,
+        "pdf_large_cpu_s": pdf_large_cpu_s,
+        "pdf_large_pages": pdf_large_pages,
         "cpu_count": os.cpu_count(),
         "debug": settings.DEBUG,
     }

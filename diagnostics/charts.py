@@ -130,3 +130,43 @@ def friction_heatmap(stage_names: list[str], team_names: list[str], cells: dict[
                  "Open friction points (open or investigating) per stage and owner team, structural on the left, "
                  "communication on the right.", ["Stage", "Owner team", "Structural", "Communication"], rows,
                  empty="No open friction points on this map.")
+
+
+# Review states of a checkpoint as the coverage chart groups them, worst first; each is (key, label, colour).
+COVERAGE_STATES = [
+    ("overdue", "Overdue", DANGER),
+    ("open", "Open", "#dc6803"),
+    ("in_review", "In review", ACCENT),
+    ("approved", "Approved or not applicable", "#18794e"),
+]
+
+
+def compliance_coverage_chart(stage_names: list[str], cells: dict[tuple[str, str], int]) -> Chart:
+    """`cells`: (stage, state) -> number of compliance checkpoints, states as in `COVERAGE_STATES`."""
+    totals = {stage: sum(cells.get((stage, key), 0) for key, _, _ in COVERAGE_STATES) for stage in stage_names}
+    bare = [stage for stage in stage_names if not totals[stage]]
+    data = [{"type": "bar", "orientation": "h", "name": label, "y": stage_names,
+             "x": [cells.get((stage, key), 0) for stage in stage_names], "marker": {"color": colour},
+             "text": [str(cells.get((stage, key)) or "") for stage in stage_names], "textposition": "inside",
+             "insidetextanchor": "middle", "textfont": {"size": 18, "color": "#ffffff"},
+             "hovertemplate": f"%{{y}}: %{{x}} {label.lower()}<extra></extra>"}
+            for key, label, colour in COVERAGE_STATES]
+    layout = _layout(
+        barmode="stack", height=150 + 60 * len(stage_names), margin={"l": 210, "r": 30, "t": 60, "b": 50},
+        yaxis={"autorange": "reversed", "automargin": True, "ticksuffix": "  "},
+        xaxis={"title": {"text": "Checkpoints"}, "gridcolor": "#eaecf0", "rangemode": "tozero"}
+        | ({"dtick": 1} if max(totals.values(), default=0) <= 12 else {}),  # whole checkpoints, while few
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
+        annotations=[{"text": "No checkpoint", "x": 0, "y": stage, "xref": "x", "yref": "y", "xanchor": "left",
+                      "showarrow": False, "font": {"size": 16, "color": DANGER}} for stage in bare],
+    )
+    rows = [[stage] + [str(cells.get((stage, key), 0)) for key, _, _ in COVERAGE_STATES]
+            + [str(totals[stage]) if totals[stage] else "None"] for stage in stage_names]
+    caption = ("Compliance checkpoints at each stage (on the stage itself, on one of its touchpoints or on a "
+               "stakeholder's step in it), by review status. Overdue: not settled and past its due date.")
+    if bare and len(bare) < len(stage_names):
+        caption += f" Stages with no checkpoint: {', '.join(bare)}."
+    figure = {"data": data, "layout": layout} if len(bare) < len(stage_names) else None
+    return Chart("compliance", "Compliance coverage per stage", figure, caption,
+                 ["Stage"] + [label for _, label, _ in COVERAGE_STATES] + ["Total"], rows,
+                 empty="No compliance checkpoint on this map yet.")

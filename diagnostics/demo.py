@@ -1,14 +1,16 @@
 """The demo's observed telehealth journey: what users really do, against the designed one,
 with twelve months of aggregated stage metrics. Idempotent: run it twice, nothing is duplicated."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from compliance import services as compliance_services
+from compliance.models import Checkpoint, ReviewStatus
 from maps import services as map_services
 from maps.demo import JOURNEY_TITLE, demo_owner
-from maps.models import Card, Journey, JourneyKind, LaneKind
+from maps.models import Card, Journey, JourneyKind, LaneKind, Touchpoint
 from workspaces.models import Team, Workspace
 
 from . import services
@@ -39,7 +41,41 @@ def seed_observed_journey(workspace: Workspace) -> Journey | None:
         observed = _observed(designed, actor)
     if not StageMetric.objects.filter(journey=observed).exists():
         services.stage_metrics_import(actor=actor, journey=observed, data=metrics_csv(observed))
+    if not Checkpoint.objects.filter(journey=designed).exists():
+        _checkpoints(designed, actor)
     return observed
+
+
+# The designed journey's compliance work, so its coverage chart shows something true: some settled, some not,
+# one overdue, and the first and last stages without any. (touchpoint title or stage name, type, title,
+# status, due in days)
+CHECKPOINTS = [
+    ("Consent and privacy notice", "consent", "Consent captured before intake", ReviewStatus.APPROVED, -40),
+    ("Intake questionnaire", "data_access", "Who may read intake answers", ReviewStatus.IN_REVIEW, 12),
+    ("Consultation", "identity_location", "Identity and location checked before the visit", ReviewStatus.NOT_ASSESSED,
+     20),
+    ("Pharmacy status SMS", "legal_review", "No condition named in pharmacy texts", ReviewStatus.NOT_ASSESSED, -10),
+    ("Two-week check-in message", "legal_review", "Check-in message wording", ReviewStatus.IN_REVIEW, 5),
+]
+
+
+def _checkpoints(designed: Journey, actor) -> None:
+    today = timezone.localdate()
+    legal = Team.objects.get(workspace=designed.workspace, name="Compliance/Legal")
+    for place, type_, title, status, due_in in CHECKPOINTS:
+        touchpoint = Touchpoint.objects.filter(journey=designed, title=place, deleted_at=None).first()
+        target = {"touchpoint": touchpoint} if touchpoint else {"stage": designed.stages.get(name=place)}
+        checkpoint = compliance_services.checkpoint_create(actor=actor, journey=designed, data={
+            "type": type_, "title": title, "owner_team": legal, "due_date": today + timedelta(days=due_in), **target})
+        if status == ReviewStatus.NOT_ASSESSED:
+            continue
+        review = {"status": status, "reviewer": actor}
+        if status == ReviewStatus.APPROVED:  # approval is reached through a review, and needs evidence
+            checkpoint = compliance_services.checkpoint_review(
+                actor=actor, checkpoint=checkpoint, version=checkpoint.version, data={"status": ReviewStatus.IN_REVIEW})
+            review["evidence"] = "Consent screen v4 and an audit sample of 20 intakes"
+        compliance_services.checkpoint_review(actor=actor, checkpoint=checkpoint, version=checkpoint.version,
+                                              data=review)
 
 
 def _months(today: date, count: int = 12) -> list[date]:
@@ -114,7 +150,8 @@ def _observed(designed: Journey, actor) -> Journey:
     add(waiting, LaneKind.FRICTION, title="No message between intake and clinician", friction_kind="structural",
         severity="high", evidence="Median 26 hours before the first clinician message; 19% never return.")
     add(waiting, LaneKind.OPPORTUNITIES, title="Confirmation with a realistic wait time", impact=5, confidence=4,
-        effort=2, owner_team=teams["Operations"])
+        effort=2, owner_team=teams["Operations"],
+        handoff=card("Onboarding & intake", LaneKind.HANDOFFS, "Intake complete → clinician queue").transition)
     # Users loop back to intake when the insurance card is rejected.
     again = new_stage("Onboarding & intake (return)", "Back to intake after the insurance card is rejected.", 3)
     add(again, LaneKind.ACTIONS, title="Re-uploads the insurance card", body="The first photo was rejected by email.")

@@ -12,6 +12,8 @@ class StageMetricForm(forms.Form):
                              widget=forms.TextInput(attrs={"placeholder": "2026-01", "inputmode": "numeric"}))
     entered = forms.IntegerField(min_value=0, max_value=10_000_000, help_text="People who entered the stage")
     progressed = forms.IntegerField(min_value=0, max_value=10_000_000, help_text="Of them, people who reached the next")
+    # The version of the month's saved counts that this save replaces, once the person has seen them.
+    replaces = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, journey: Journey, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -55,8 +55,8 @@ class StageMetric(models.Model):
         ]
         indexes = [models.Index(fields=["journey", "period"])]
 
-    def __str__(self) -> str:
-        return f"{self.stage} {self.period:%Y-%m}: {self.entered} entered, {self.progressed} progressed"
+    def __str__(self) -> str:  # no counts: a small one must never be shown (see `metrics.safe_row`)
+        return f"{self.stage} · {self.period:%b %Y}"
 
     def clean(self) -> None:
         errors = {}

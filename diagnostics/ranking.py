@@ -1,6 +1,7 @@
 """Deciding what to fix: pure scoring of fixes and of transitions."""
 
 from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable
 from typing import Any
 
 SEVERITY_WEIGHT = {"low": 0.5, "medium": 1.0, "high": 2.0, "critical": 3.0}
@@ -18,6 +19,28 @@ def rank_fixes(opportunities: list[Any]) -> list[Any]:
     todo = [o for o in opportunities if getattr(o, "status", "idea") != "done"]
     return sorted(todo, key=lambda o: (-fix_score(impact=o.impact, confidence=o.confidence, effort=o.effort),
                                        -o.impact, o.effort, o.title.casefold(), o.pk or 0))
+
+
+@dataclass(frozen=True)
+class RankedFix:
+    rank: int  # across the whole map
+    opportunity: Any
+    score: float
+
+
+def rank_and_group(opportunities: list[Any], *, group_of: Callable[[Any], Hashable]
+                   ) -> list[tuple[Hashable, list[RankedFix]]]:
+    """Ranks the fixes across the map, then groups them by `group_of` (say, the transition each repairs).
+    Ranks stay map-wide; the group holding the best-ranked fix comes first."""
+    groups: dict[Hashable, list[RankedFix]] = {}
+    for fix in ranked_fixes(opportunities):
+        groups.setdefault(group_of(fix.opportunity), []).append(fix)
+    return list(groups.items())  # dicts keep insertion order: the first fix seen is the best
+
+
+def ranked_fixes(opportunities: list[Any]) -> list[RankedFix]:
+    return [RankedFix(rank, o, round(fix_score(impact=o.impact, confidence=o.confidence, effort=o.effort), 2))
+            for rank, o in enumerate(rank_fixes(opportunities), start=1)]
 
 
 @dataclass

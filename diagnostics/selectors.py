@@ -3,17 +3,23 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Opportunity, Stage, Transition
+from compliance.models import CLOSED_STATUSES, Checkpoint, ReviewStatus
+from core.spreadsheet import spreadsheet_safe
+from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Stage, Transition
 from maps.selectors import card_detail, journeys_for_user
 from workspaces.models import Team, Workspace
 
+from .charts import Chart, compliance_coverage_chart, confidence_chart, friction_heatmap, funnel_chart
 from .compare import CardShape, Comparison, MapShape, StageShape, journey_diff, stage_key
-from .metrics import MetricRow, MetricsSummary, summarise
+from .metrics import MetricRow, MetricsSummary, SafeRow, safe_row, summarise
 from .models import DEFAULT_SMALL_COUNT_THRESHOLD, StageMetric, WorkspaceSettings
-from .ranking import SEVERITY_WEIGHT, TransitionSignals, Weakness, rank_fixes, transition_weakness
+from .ranking import (SEVERITY_WEIGHT, RankedFix, TransitionSignals, Weakness, rank_and_group, ranked_fixes,
+                      transition_weakness)
 
 _DETAILS = ["userstate", "touchpoint", "frictionpoint", "opportunity", "transition", "owner_team",
             "transition__from_team", "transition__to_team", "transition__to_stage"]
@@ -38,6 +44,12 @@ def _cards(journey: Journey) -> list[Card]:
 
 def metrics_list(*, journey: Journey) -> QuerySet[StageMetric]:
     return journey.stage_metrics.select_related("stage").order_by("-period", "stage__position")
+
+
+def metric_shown(*, metric: StageMetric) -> SafeRow:
+    """One month's counts as people may see them."""
+    row = MetricRow(metric.stage_id, metric.period, metric.entered, metric.progressed)
+    return safe_row(row, threshold_get(workspace_id=metric.journey.workspace_id))
 
 
 def metrics_summary(*, journey: Journey) -> MetricsSummary:
@@ -117,40 +129,26 @@ def side_by_side(*, designed: Journey, observed: Journey) -> SideBySide:
 
 
 @dataclass
-class RankedFix:
-    rank: int
-    opportunity: Opportunity
-    score: float
+class FixGroup:
+    transition: Transition | None  # None: the fixes not attached to any transition
+    fixes: list[RankedFix]
 
 
 @dataclass
-class FixGroup:
-    stage: Stage
-    transitions: list[Transition]
-    fixes: list[RankedFix]
-
-    @property
-    def best(self) -> float:
-        return max(f.score for f in self.fixes)
+class FixList:
+    groups: list[FixGroup]
+    unfixed: list[Transition]  # handoffs no open fix is attached to
 
 
-def fix_groups(*, journey: Journey) -> list[FixGroup]:
-    """Open fixes ranked by impact x confidence / effort, grouped by the stage (and its handoffs) they belong to."""
+def fix_list(*, journey: Journey) -> FixList:
+    """Open fixes ranked across the map by impact x confidence / effort, grouped by the transition each repairs."""
     cards = _cards(journey)
-    ranked = rank_fixes([c for c in cards if c.kind == LaneKind.OPPORTUNITIES])
-    transitions: dict[int, list[Transition]] = defaultdict(list)
-    for card in cards:
-        if card.kind == LaneKind.HANDOFFS:
-            transitions[card.stage_id].append(card)
-    stages = {s.pk: s for s in journey.stages.all()}
-    groups: dict[int, FixGroup] = {}
-    for rank, opportunity in enumerate(ranked, start=1):
-        group = groups.setdefault(opportunity.stage_id, FixGroup(stage=stages[opportunity.stage_id],
-                                                                  transitions=transitions.get(opportunity.stage_id, []),
-                                                                  fixes=[]))
-        score = opportunity.impact * opportunity.confidence / opportunity.effort
-        group.fixes.append(RankedFix(rank=rank, opportunity=opportunity, score=round(score, 2)))
-    return sorted(groups.values(), key=lambda g: min(f.rank for f in g.fixes))
+    transitions = {c.pk: c for c in cards if c.kind == LaneKind.HANDOFFS}
+    grouped = rank_and_group([c for c in cards if c.kind == LaneKind.OPPORTUNITIES],
+                             group_of=lambda o: o.handoff_id if o.handoff_id in transitions else None)
+    groups = [FixGroup(transition=transitions.get(key), fixes=fixes) for key, fixes in grouped]
+    fixed = {group.transition.pk for group in groups if group.transition}
+    return FixList(groups=groups, unfixed=[t for pk, t in transitions.items() if pk not in fixed])
 
 
 @dataclass
@@ -162,7 +160,8 @@ class TransitionReport:
     signals: TransitionSignals
     weakness: Weakness
     frictions: list[FrictionPoint]
-    fixes: list[RankedFix]
+    fixes: list[RankedFix]  # attached to this transition (ranks are map-wide)
+    loose_fixes: list[RankedFix]  # at the transition's first stage, attached to no transition
     touchpoints: list[Card]
 
 
@@ -174,6 +173,8 @@ def transitions_ranked(*, journey: Journey) -> list[TransitionReport]:
     for card in cards:
         by_stage[card.stage_id][card.kind].append(card)
     stage_dropoff, metrics_source = _stage_dropoffs(journey=journey, stages=stages)
+    handoff_ids = {c.pk for c in cards if c.kind == LaneKind.HANDOFFS}
+    fixes = ranked_fixes([c for c in cards if c.kind == LaneKind.OPPORTUNITIES])
 
     def confidence(stage: Stage | None) -> float | None:
         if stage is None:
@@ -207,13 +208,13 @@ def transitions_ranked(*, journey: Journey) -> list[TransitionReport]:
                 min_confidence=round(min(lows), 1) if lows else None,
                 risk=handoff.risk if handoff else "medium",
             )
-            fixes = rank_fixes(by_stage[stage.pk][LaneKind.OPPORTUNITIES])
             reports.append(TransitionReport(
                 label=label, stage=stage, to_stage=to_stage, card=handoff, signals=signals,
                 weakness=transition_weakness(signals),
                 frictions=sorted(frictions, key=lambda f: -SEVERITY_WEIGHT.get(f.severity, 1.0)),
-                fixes=[RankedFix(rank=i, opportunity=o, score=round(o.impact * o.confidence / o.effort, 2))
-                       for i, o in enumerate(fixes, start=1)],
+                fixes=[f for f in fixes if handoff is not None and f.opportunity.handoff_id == handoff.pk],
+                loose_fixes=[f for f in fixes if f.opportunity.stage_id == stage.pk
+                             and f.opportunity.handoff_id not in handoff_ids],
                 touchpoints=by_stage[stage.pk][LaneKind.TOUCHPOINTS],
             ))
     return sorted(reports, key=lambda r: -r.weakness.score)
@@ -225,8 +226,7 @@ def _stage_dropoffs(*, journey: Journey, stages: list[Stage]) -> tuple[dict[int,
     own = {s.stage_id: s.dropoff for s in metrics_summary(journey=journey).stages if s.dropoff is not None}
     if own or journey.kind != JourneyKind.DESIGNED:
         return own, "stage metrics"
-    observation = Journey.objects.filter(observes=journey, kind=JourneyKind.OBSERVED, workspace_id=journey.workspace_id
-                                         ).order_by("-created_at", "-pk").first()
+    observation = latest_observation(journey=journey)
     if observation is None:
         return {}, ""
     by_key: dict[str, float] = {}
@@ -235,6 +235,12 @@ def _stage_dropoffs(*, journey: Journey, stages: list[Stage]) -> tuple[dict[int,
             by_key.setdefault(stage_key(summary.name), summary.dropoff)
     borrowed = {s.pk: by_key[stage_key(s.name)] for s in stages if stage_key(s.name) in by_key}
     return borrowed, f"stage metrics of “{observation.title}”"
+
+
+def latest_observation(*, journey: Journey) -> Journey | None:
+    """The newest observed journey of this designed one, in its own workspace."""
+    return Journey.objects.filter(observes=journey, kind=JourneyKind.OBSERVED, workspace_id=journey.workspace_id
+                                  ).order_by("-created_at", "-pk").first()
 
 
 def weakest_transition(*, journey: Journey) -> TransitionReport | None:
@@ -253,9 +259,30 @@ def _stage_confidence(shape: MapShape) -> dict[str, float | None]:
     return result
 
 
-def charts_get(*, user, journey: Journey) -> list:
-    from .charts import confidence_chart, friction_heatmap, funnel_chart
+def coverage_state(*, status: str, due_date: date | None, today: date) -> str:
+    """Where a checkpoint counts in the coverage chart: settled, else overdue, else in review or open."""
+    if status in CLOSED_STATUSES:
+        return "approved"
+    if due_date is not None and due_date < today:
+        return "overdue"
+    return "in_review" if status == ReviewStatus.IN_REVIEW else "open"
 
+
+def compliance_coverage(*, journey: Journey, today: date | None = None) -> dict[tuple[str, str], int]:
+    """(stage name, coverage state) -> checkpoints of the map at that stage: on the stage itself, on one of
+    its touchpoints still on the board, or on a stakeholder's step in it."""
+    today = today or timezone.localdate()
+    names = dict(journey.stages.values_list("pk", "name"))
+    cells: dict[tuple[str, str], int] = defaultdict(int)
+    rows = (Checkpoint.objects.filter(journey=journey).exclude(touchpoint__deleted_at__isnull=False)
+            .values_list("status", "due_date", "stage_id", "touchpoint__stage_id", "step__stage_id"))
+    for status, due_date, *stage_ids in rows:
+        stage_id = next(pk for pk in stage_ids if pk is not None)
+        cells[(names[stage_id], coverage_state(status=status, due_date=due_date, today=today))] += 1
+    return dict(cells)
+
+
+def charts_get(*, user, journey: Journey) -> list:
     pair = pair_get(user=user, journey=journey)
     metrics_journey = pair.observed or journey
     charts = [funnel_chart(metrics_summary(journey=metrics_journey),
@@ -281,19 +308,33 @@ def charts_get(*, user, journey: Journey) -> list:
         names, [designed_conf.get(k) for k in keys],
         None if observed_conf is None else [observed_conf.get(k) for k in keys],
     ))
+    charts.append(friction_heatmap_get(journey=journey))
+    charts.append(compliance_coverage_get(journey=journey))
+    return charts
+
+
+def compliance_coverage_get(*, journey: Journey) -> Chart:
+    """Checkpoints per stage by review state (the PDF report draws it too)."""
+    stage_names = list(journey.stages.values_list("name", flat=True))
+    return compliance_coverage_chart(stage_names, compliance_coverage(journey=journey))
+
+
+def funnel_get(*, journey: Journey) -> Chart:
+    """The funnel as the PDF report shows it: a designed map is measured on its latest observation."""
+    measured = journey if journey.kind != JourneyKind.DESIGNED else (latest_observation(journey=journey) or journey)
+    return funnel_chart(metrics_summary(journey=measured),
+                        measured_on=measured.title if measured.pk != journey.pk else "")
+
+
+def friction_heatmap_get(*, journey: Journey) -> Chart:
+    """Open friction points per stage and owner team (the PDF report draws it too)."""
     cells: dict[tuple[str, str, str], int] = defaultdict(int)
     stage_names = list(journey.stages.values_list("name", flat=True))
     for friction in FrictionPoint.objects.filter(journey=journey, deleted_at=None, status__in=["open", "investigating"]
                                                  ).select_related("stage", "owner_team"):
         cells[(friction.friction_kind, friction.stage.name, str(friction.owner_team or "No owner"))] += 1
     teams = list(Team.objects.filter(workspace_id=journey.workspace_id).values_list("name", flat=True))
-    charts.append(friction_heatmap(stage_names, teams, dict(cells)))
-    return charts
-
-
-def _cell_text(text: str) -> str:
-    """A spreadsheet must not run a stage name as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return friction_heatmap(stage_names, teams, dict(cells))
 
 
 def metrics_export_rows(*, journey: Journey) -> list[list[str]]:
@@ -305,6 +346,6 @@ def metrics_export_rows(*, journey: Journey) -> list[list[str]]:
             if cell is None:
                 continue
             conversion = cell.conversion
-            rows.append([_cell_text(name), f"{period:%Y-%m}", str(cell.entered), str(cell.progressed),
+            rows.append([spreadsheet_safe(name), f"{period:%Y-%m}", str(cell.entered), str(cell.progressed),
                          "" if conversion is None else f"{conversion:.4f}"])
     return rows

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.errors import Conflict
 from core.templatetags.review import review_overdue
 from maps import selectors as map_selectors
 from workspaces.models import EDITING_ROLES, Role
@@ -73,8 +74,17 @@ def metrics(request: HttpRequest, pk: int) -> HttpResponse:
     form = StageMetricForm(request.POST or None, journey=journey)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.stage_metric_record(actor=request.user, journey=journey, stage=data["stage"], period=data["period"],
-                                     entered=data["entered"], progressed=data["progressed"])
+        try:
+            services.stage_metric_record(actor=request.user, journey=journey, stage=data["stage"],
+                                         period=data["period"], entered=data["entered"], progressed=data["progressed"],
+                                         replaces=data["replaces"])
+        except Conflict as conflict:  # theirs next to yours; saving again replaces the version now shown
+            theirs, posted = conflict.current, request.POST.copy()
+            posted["replaces"] = str(theirs.version) if theirs else ""
+            form = StageMetricForm(posted, journey=journey)
+            return _render(request, "metrics.html", "metrics", _metrics_context(
+                request, journey, form=form, conflict=conflict,
+                theirs=selectors.metric_shown(metric=theirs) if theirs else None), status=409)
         if not request.htmx:
             return redirect(reverse("diagnostics:metrics", args=[pk]))
         form = StageMetricForm(journey=journey)
@@ -100,8 +110,9 @@ def metrics_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 request, journey, upload_form=upload_form, upload_error=error), status=422)
         if not request.htmx:
             return redirect(reverse("diagnostics:metrics", args=[pk]))
+        unchanged = f" ({result.unchanged} already up to date)" if result.unchanged else ""
         return _render(request, "metrics.html", "metrics", _metrics_context(
-            request, journey, saved=f"Imported {result.created} new and {result.updated} updated rows."))
+            request, journey, saved=f"Imported {result.created} new and {result.updated} updated rows{unchanged}."))
     return _render(request, "metrics.html", "metrics", _metrics_context(request, journey, upload_form=upload_form),
                    status=422)
 
@@ -162,7 +173,7 @@ def observe(request: HttpRequest, pk: int) -> HttpResponse:
 def fixes(request: HttpRequest, pk: int) -> HttpResponse:
     journey = _journey(request, pk)
     return _render(request, "fixes.html", "fixes", _context(request, journey,
-                                                            groups=selectors.fix_groups(journey=journey)))
+                                                            fix_list=selectors.fix_list(journey=journey)))
 
 
 @login_required

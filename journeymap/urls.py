@@ -14,6 +14,9 @@ urlpatterns = [
     path("", include("stakeholders.urls")),
     path("", include("compliance.urls")),
     path("", include("reports.urls")),
+    path("", include("workshop.urls")),
+    path("", include("interchange.urls")),
+    path("", include("comments.urls")),
     path("api/", include("api.urls")),
     path("", include("api.token_urls")),
 ]

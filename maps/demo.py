@@ -59,8 +59,9 @@ def _telehealth_journey(workspace: Workspace, actor) -> Journey:
     lanes = {lane.kind: lane for lane in journey.lanes.all()}
     stages = list(journey.stages.all())
     for index, (stage, content) in enumerate(zip(stages, TELEHEALTH_DEMO, strict=True)):
-        def add(kind: str, **data) -> None:
-            services.card_create(actor=actor, journey=journey, stage_id=stage.pk, lane_id=lanes[kind].pk, data=data)
+        def add(kind: str, **data):
+            return services.card_create(actor=actor, journey=journey, stage_id=stage.pk, lane_id=lanes[kind].pk,
+                                        data=data)
 
         for title, body in content["actions"]:
             add(LaneKind.ACTIONS, title=title, body=body)
@@ -74,13 +75,16 @@ def _telehealth_journey(workspace: Workspace, actor) -> Journey:
         for title, kind, severity, evidence, owner in content["friction"]:
             add(LaneKind.FRICTION, title=title, friction_kind=kind, severity=severity, evidence=evidence,
                 owner_team=teams[owner])
-        for title, impact, confidence, effort, owner in content["opportunities"]:
-            add(LaneKind.OPPORTUNITIES, title=title, impact=impact, confidence=confidence, effort=effort,
-                owner_team=teams[owner])
-        for title, from_team, to_team, risk, dropoff, body in content["handoffs"]:
+        handoffs = [
             add(LaneKind.HANDOFFS, title=title, body=body, from_team=teams[from_team], to_team=teams[to_team],
                 owner_team=teams[from_team], risk=risk, observed_dropoff=dropoff,
                 to_stage=stages[index + 1] if index + 1 < len(stages) else None)
+            for title, from_team, to_team, risk, dropoff, body in content["handoffs"]
+        ]
+        for title, impact, confidence, effort, owner in content["opportunities"]:
+            # a stage's fixes repair the handoff out of it; the last stage's have none to repair
+            add(LaneKind.OPPORTUNITIES, title=title, impact=impact, confidence=confidence, effort=effort,
+                owner_team=teams[owner], handoff=handoffs[0] if handoffs else None)
     journey.refresh_from_db()
     services.journey_update(actor=actor, journey=journey, version=journey.version, data={"status": "active"})
     services.journey_mark_reviewed(actor=actor, journey=journey)

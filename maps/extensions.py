@@ -1,7 +1,11 @@
 """Hooks through which higher layers (stakeholders, compliance, reports) add to map
 pages without `maps` importing them: they register from their AppConfig.ready()."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 
 @dataclass(frozen=True)
@@ -20,13 +24,65 @@ def register_board_panel(*, url_name: str, label: str) -> None:
 
 @dataclass(frozen=True)
 class BoardLink:
-    url_name: str  # a URL taking the journey's pk: a page of its own, linked from the board's header
+    url_name: str  # a URL taking the journey's pk, shown in the board's header
     label: str
+    roles: frozenset  # the workspace roles that see the link
 
 
 BOARD_LINKS: list[BoardLink] = []
 
 
-def register_board_link(*, url_name: str, label: str) -> None:
+def register_board_link(*, url_name: str, label: str, roles: frozenset) -> None:
     if all(link.url_name != url_name for link in BOARD_LINKS):
-        BOARD_LINKS.append(BoardLink(url_name=url_name, label=label))
+        BOARD_LINKS.append(BoardLink(url_name=url_name, label=label, roles=roles))
+
+
+@dataclass(frozen=True)
+class WorkspaceAction:
+    url_name: str  # a URL taking the workspace's slug
+    label: str
+
+
+# Shown to a workspace's editors next to "New map" on the maps list.
+WORKSPACE_ACTIONS: list[WorkspaceAction] = []
+
+
+def register_workspace_action(*, url_name: str, label: str) -> None:
+    if all(a.url_name != url_name for a in WORKSPACE_ACTIONS):
+        WORKSPACE_ACTIONS.append(WorkspaceAction(url_name=url_name, label=label))
+
+
+@dataclass(frozen=True)
+class BoardBadge:
+    """A small counter linked from a card or a stage header (say, its open comment threads)."""
+
+    dom_id: str  # stable across renders, so a response can replace it out of band
+    url: str
+    count: int
+    label: str  # what a screen reader says
+    css_class: str
+    swap_oob: bool = False  # sent beside another region's response, to replace the one on the board
+
+    def __str__(self) -> str:  # the template engine renders `{{ badge }}` from str(), safe as built
+        return self.__html__()
+
+    def __html__(self) -> str:
+        # Built here rather than by a template: a large board shows hundreds of badges, and
+        # resolving each attribute through the template engine cost a fifth of its render time.
+        return format_html(
+            '<a class="board-badge {}{}" id="{}" href="{}" hx-get="{}" hx-target="#dialog" hx-swap="innerHTML" '
+            'aria-label="{}" title="{}"{}>{}</a>',
+            self.css_class, "" if self.count else " empty", self.dom_id, self.url, self.url, self.label, self.label,
+            mark_safe(' hx-swap-oob="true"') if self.swap_oob else "", self.count or "",
+        )
+
+
+# Each source answers, in one query, the badges of the given cards and stages of a
+# journey: source(journey=..., card_ids=[...], stage_ids=[...]) -> {("card"|"stage", pk): BoardBadge}.
+BadgeSource = Callable[..., dict[tuple[str, int], BoardBadge]]
+BOARD_BADGE_SOURCES: list[BadgeSource] = []
+
+
+def register_board_badges(source: BadgeSource) -> None:
+    if source not in BOARD_BADGE_SOURCES:
+        BOARD_BADGE_SOURCES.append(source)

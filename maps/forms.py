@@ -5,7 +5,7 @@ from django import forms
 from workspaces.models import Team
 
 from .map_templates import MAP_TEMPLATES
-from .models import Card, Journey, JourneyKind, Lane, Stage
+from .models import Card, Journey, JourneyKind, Lane, Stage, Transition
 from .services import JOURNEY_FIELDS, LANE_FIELDS, STAGE_FIELDS, card_fields
 
 
@@ -126,6 +126,8 @@ class CardFormBase(VersionedForm):
                 self.fields[name].queryset = teams
         if "to_stage" in self.fields:
             self.fields["to_stage"].queryset = journey.stages.all()
+        if "handoff" in self.fields:
+            self.fields["handoff"].queryset = Transition.objects.filter(journey=journey, deleted_at=None)
 
 
 class CardCreateMixin:

@@ -247,6 +247,17 @@ class Opportunity(Card):
     effort = _score_field("effort")
     confidence = _score_field("confidence")
     status = models.CharField(max_length=12, choices=OpportunityStatus.choices, default=OpportunityStatus.IDEA)
+    # The card's stage says where a fix happens; this says which handoff it repairs, so fixes rank per transition.
+    # ("transition" is taken: it is Django's accessor from a card to its Transition row.)
+    handoff = models.ForeignKey(
+        "Transition",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fixes",
+        verbose_name="fixes the transition",
+        help_text="The handoff this fix repairs, if any.",
+    )
 
     class Meta:
         verbose_name_plural = "opportunities"
@@ -254,6 +265,13 @@ class Opportunity(Card):
     @property
     def score(self) -> float:
         return round(self.impact * self.confidence / self.effort, 1)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.handoff_id and self.handoff.journey_id != self.journey_id:
+            raise ValidationError({"handoff": "That transition belongs to another map."})
 
 
 class Transition(Card):
@@ -335,3 +353,8 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} {self.label} {self.get_action_display()}"
+
+    @property
+    def entity_display(self) -> str:
+        """The entity as a person reads it ("stage_metric" -> "stage metric"), whichever layer recorded it."""
+        return self.entity.replace("_", " ")

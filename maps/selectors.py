@@ -10,6 +10,7 @@ from core.errors import NotFound
 from workspaces.models import Team
 
 from .curve import Curve, confidence_curve
+from .extensions import BOARD_BADGE_SOURCES
 from .models import CARD_DETAIL_RELATIONS, Card, Change, Journey, Lane, LaneKind, Stage, card_model_for
 
 
@@ -121,13 +122,14 @@ def board_get(*, journey: Journey) -> Board:
     cards = _with_details(journey.cards.filter(deleted_at=None)).order_by("position", "id")
     by_cell: dict[tuple[int, int], list[Card]] = defaultdict(list)
     scores: dict[int, list[int]] = defaultdict(list)
-    count = 0
+    details = []
     for card in cards:
         detail = card_detail(card)
         by_cell[(card.stage_id, card.lane_id)].append(detail)
         if card.kind == LaneKind.USER_STATE:
             scores[card.stage_id].append(detail.confidence)
-        count += 1
+        details.append(detail)
+    badges_attach(journey=journey, stages=stages, cards=details)
     rows = [
         Row(lane=lane, cells=[Cell(stage=s, lane=lane, cards=by_cell.get((s.pk, lane.pk), [])) for s in stages])
         for lane in lanes
@@ -138,8 +140,23 @@ def board_get(*, journey: Journey) -> Board:
         rows=rows,
         curve=confidence_curve([(s.name, scores.get(s.pk, [])) for s in stages]),
         teams=list(Team.objects.filter(workspace_id=journey.workspace_id)),
-        card_count=count,
+        card_count=len(details),
     )
+
+
+def badges_attach(*, journey: Journey, stages: list[Stage] = (), cards: list[Card] = ()) -> None:
+    """Gives each card and stage a `badges` list from the sources higher layers registered:
+    one query per source, whatever the number of cards."""
+    for item in [*stages, *cards]:
+        item.badges = []
+    if not stages and not cards:
+        return
+    for source in BOARD_BADGE_SOURCES:
+        badges = source(journey=journey, card_ids=[c.pk for c in cards], stage_ids=[s.pk for s in stages])
+        for kind, items in (("stage", stages), ("card", cards)):
+            for item in items:
+                if (badge := badges.get((kind, item.pk))) is not None:
+                    item.badges.append(badge)
 
 
 def curve_get(*, journey: Journey) -> Curve:
@@ -158,3 +175,8 @@ def changes_list(*, journey: Journey, limit: int = 300) -> list[Change]:
 
 def deleted_cards(*, journey: Journey) -> QuerySet[Card]:
     return journey.cards.exclude(deleted_at=None).select_related("stage", "lane").order_by("-deleted_at")
+
+
+def cards_on_board(*, journey: Journey) -> list[Card]:
+    """The map's cards (not deleted ones), each as its own kind, in their order within each cell."""
+    return [card_detail(c) for c in _with_details(journey.cards.filter(deleted_at=None)).order_by("position", "id")]

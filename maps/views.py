@@ -22,7 +22,7 @@ from workspaces.models import EDITING_ROLES
 from workspaces.selectors import membership_get, role_require, workspace_get, workspaces_for_user
 
 from . import selectors, services
-from .extensions import BOARD_LINKS, BOARD_PANELS
+from .extensions import BOARD_LINKS, BOARD_PANELS, WORKSPACE_ACTIONS
 from .forms import (
     JourneyCreateForm,
     JourneyForm,
@@ -59,8 +59,11 @@ def _panels(journey) -> list[dict[str, str]]:
     return [{"url": reverse(p.url_name, args=[journey.pk]), "label": p.label} for p in BOARD_PANELS]
 
 
-def _header_links(journey) -> list[dict[str, str]]:
-    return [{"url": reverse(link.url_name, args=[journey.pk]), "label": link.label} for link in BOARD_LINKS]
+def _header_links(request: HttpRequest, journey) -> list[dict[str, str]]:
+    membership = membership_get(user=request.user, workspace_id=journey.workspace_id)
+    role = membership.role if membership else None
+    return [{"url": reverse(link.url_name, args=[journey.pk]), "label": link.label}
+            for link in BOARD_LINKS if role in link.roles]
 
 
 def _board_response(request: HttpRequest, journey, *, anchor: str = "") -> HttpResponse:
@@ -105,6 +108,7 @@ def journey_list(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "maps/journey_list.html", {
         "journeys": selectors.journey_list(user=request.user),
         "workspaces": [(w, roles.get(w.pk) in EDITING_ROLES) for w in workspaces],
+        "workspace_actions": WORKSPACE_ACTIONS,
     })
 
 
@@ -137,7 +141,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         return _board_response(request, journey)
     return TemplateResponse(request, BOARD, _context(
         request, journey, board=selectors.board_get(journey=journey), panels=_panels(journey),
-        header_links=_header_links(journey)))
+        header_links=_header_links(request, journey)))
 
 
 @login_required
@@ -281,6 +285,7 @@ def card_detail(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     card = selectors.card_get(journey=journey, pk=card_pk)
     if not request.htmx:
         return redirect(_board_url(journey, f"card-{card.pk}"))
+    selectors.badges_attach(journey=journey, cards=[card])
     return TemplateResponse(request, f"{BOARD}#card", _context(request, journey, card=card))
 
 
@@ -326,6 +331,7 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
             if not request.htmx:
                 return redirect(_board_url(journey, f"card-{card.pk}"))
             fresh = selectors.card_get(journey=journey, pk=saved.pk)
+            selectors.badges_attach(journey=journey, cards=[fresh])  # the card's badges survive its swap
             curve = selectors.curve_get(journey=journey) if fresh.kind == "user_state" else None
             return TemplateResponse(request, f"{BOARD}#card_saved", _context(request, journey, card=fresh, curve=curve))
     placement = {} if request.htmx else {  # the full page also offers a move form: dragging needs JavaScript

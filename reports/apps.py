@@ -7,7 +7,8 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from maps.extensions import register_board_link
+        from workspaces.models import Role
 
         from . import formats  # noqa: F401 - registers pdf, svg and png with interchange.formats
 
-        register_board_link(url_name="reports:exports", label="Export")
+        register_board_link(url_name="reports:exports", label="Export", roles=frozenset(Role))

@@ -33,10 +33,10 @@ INTERSECTION_FIELDS = ["stage", "title", "description", "owner_team", "status"]
 
 
 def history_record(*, journey: Journey, actor: AbstractBaseUser, action: str, entity: str, obj: models.Model,
-                   before: dict | None = None, after: dict | None = None) -> Change:
+                   before: dict | None = None, after: dict | None = None, label: str = "") -> Change:
     return Change.objects.create(
         journey=journey, revision=journey.revision, actor=actor if actor.is_authenticated else None,
-        action=action, entity=entity, entity_id=obj.pk, label=str(obj)[:200], before=before, after=after,
+        action=action, entity=entity, entity_id=obj.pk, label=(label or str(obj))[:200], before=before, after=after,
     )
 
 

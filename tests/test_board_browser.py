@@ -5,8 +5,10 @@ the conflict view, and a page that runs under its Content-Security-Policy withou
 """
 
 import os
+import time
 
 import pytest
+from django.db import connection
 from playwright.sync_api import expect, sync_playwright
 
 from maps.models import Card, LaneKind
@@ -56,6 +58,22 @@ def page_for(browser, live_server):
     yield open_as
     for context in contexts:
         context.close()
+    wait_for_server_requests_to_finish()
+
+
+def wait_for_server_requests_to_finish(timeout: float = 10.0) -> None:
+    """A closed page may leave the live server answering its last request (a lazy panel, a poll);
+    flushing the database under that request deadlocks, so the flush waits for it."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND state <> 'idle'")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
 
 
 def _mark_loaded(page):

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError, Conflict, PermissionDenied
 from diagnostics import selectors, services
 from diagnostics.metrics import MetricRow, safe_row, shown, summarise
 from diagnostics.models import StageMetric
@@ -87,11 +87,18 @@ def test_only_an_owner_sets_the_threshold(workspace, editor):
         services.workspace_settings_update(actor=editor, workspace=workspace, small_count_threshold=5)
 
 
-def test_recording_a_month_twice_replaces_it(journey, owner):
+def test_recording_a_month_twice_replaces_it_only_when_naming_the_version_replaced(journey, owner, editor):
     stage = journey.stages.first()
     services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=JAN, entered=100, progressed=50)
-    services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=JAN, entered=120, progressed=70)
-    assert list(StageMetric.objects.values_list("entered", "progressed")) == [(120, 70)]
+    with pytest.raises(Conflict) as conflict:  # the editor did not see the owner's counts
+        services.stage_metric_record(actor=editor, journey=journey, stage=stage, period=JAN, entered=90, progressed=40)
+    assert conflict.value.current.entered == 100
+    services.stage_metric_record(actor=owner, journey=journey, stage=stage, period=JAN, entered=120, progressed=70,
+                                 replaces=1)
+    with pytest.raises(Conflict):  # version 1 is stale now
+        services.stage_metric_record(actor=editor, journey=journey, stage=stage, period=JAN, entered=90,
+                                     progressed=40, replaces=1)
+    assert list(StageMetric.objects.values_list("entered", "progressed", "version")) == [(120, 70, 2)]
 
 
 def test_record_refuses_progressed_above_entered(journey, owner):

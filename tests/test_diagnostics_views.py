@@ -320,3 +320,59 @@ def test_export_does_not_let_a_stage_name_run_as_a_formula(owner_client, journey
                                  period=date(2026, 1, 1), entered=200, progressed=50)
     body = owner_client.get(reverse("diagnostics:metrics_export", args=[journey.pk])).content.decode()
     assert body.splitlines()[1].startswith("'=HYPERLINK(1),2026-01,200,50")
+
+
+def test_fixes_page_groups_by_transition_with_owners(owner_client, journey, owner, htmx):
+    from maps.models import LaneKind
+    from workspaces.models import Team
+
+    from .factories import make_card
+
+    ops = Team.objects.get(workspace=journey.workspace, name="Operations")
+    handoff = make_card(journey, owner, kind=LaneKind.HANDOFFS, title="Intake → queue", owner_team=ops,
+                        from_team=ops, to_stage=journey.stages.all()[1])
+    make_card(journey, owner, kind=LaneKind.OPPORTUNITIES, title="Progress bar", handoff=handoff, owner_team=ops,
+              impact=5)
+    make_card(journey, owner, kind=LaneKind.OPPORTUNITIES, title="Loose idea")
+    for request in ({}, htmx):
+        body = owner_client.get(reverse("diagnostics:fixes", args=[journey.pk]), **request).content.decode()
+        group, loose = body.index('id="group-%d"' % handoff.pk), body.index('id="group-loose"')
+        assert group < body.index("Progress bar") < loose < body.index("Loose idea")
+        assert "Intake → queue" in body and '<span class="team">Operations</span>' in body
+        assert "Not attached to a transition" in body
+
+
+def test_first_fix_lists_the_fixes_of_the_weakest_transition(owner_client, journey, owner):
+    from maps.models import LaneKind
+
+    from .factories import make_card
+
+    first, second = journey.stages.all()[:2]
+    handoff = make_card(journey, owner, kind=LaneKind.HANDOFFS, title="Ad → sign-up", to_stage=second, risk="high",
+                        observed_dropoff=60)
+    make_card(journey, owner, kind=LaneKind.OPPORTUNITIES, title="Show the price", handoff=handoff)
+    make_card(journey, owner, kind=LaneKind.OPPORTUNITIES, title="Unlinked idea", stage=first)
+    body = owner_client.get(reverse("diagnostics:first_fix", args=[journey.pk])).content.decode()
+    weakest = body[body.index('id="dx-weakest"'):body.index('id="dx-others"')]
+    assert "Acquisition → Onboarding &amp; intake" in weakest
+    assert "Show the price" in weakest
+    assert "not attached to a transition" in weakest and "Unlinked idea" in weakest
+
+
+def test_saving_a_month_someone_already_saved_shows_theirs_and_yours(owner_client, editor, journey, htmx):
+    stage = journey.stages.first()
+    services.stage_metric_record(actor=editor, journey=journey, stage=stage, period=date(2026, 1, 1), entered=200,
+                                 progressed=195)
+    url = reverse("diagnostics:metrics", args=[journey.pk])
+    for headers in ({}, htmx):
+        response = owner_client.post(url, metric_data(journey, entered="300", progressed="100"), **headers)
+        assert response.status_code == 409
+        body = response.content.decode()
+        assert ("<html" in body) is (headers == {})
+        assert "were already saved" in body and "Saved: 200 entered, hidden progressed." in body  # 5 dropped out
+        assert "Yours: 300 entered, 100 progressed." in body
+        assert 'name="replaces" value="1"' in body
+    assert list(StageMetric.objects.values_list("entered", flat=True)) == [200]
+    replaced = owner_client.post(url, metric_data(journey, entered="300", progressed="100", replaces="1"), **htmx)
+    assert replaced.status_code == 200 and "Saved the counts" in replaced.content.decode()
+    assert list(StageMetric.objects.values_list("entered", "progressed")) == [(300, 100)]

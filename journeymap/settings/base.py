@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "diagnostics",  # above maps: designed vs observed, stage metrics, ranked fixes, charts
     "interchange",  # above the healthcare layer: map formats in and out (json, ojf, csv)
     "reports",  # above interchange: export jobs in Celery workers, the PDF report, diagrams
+    "workshop",  # above reports: the projector view, dot votes, the timer and share links
+    "comments",  # above reports: threads on cards and stages, @mentions of members
     "api",  # above reports: the JSON API under /api/ with bearer tokens
     "journeymap",  # the top of the dependency graph: project-wide commands such as seed_demo
 ]
@@ -144,6 +146,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},  # chatty per PDF
 }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -171,3 +174,6 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-exports": {"task": "reports.requeue_stuck_exports", "schedule": 60.0},
     "clean-exports": {"task": "reports.clean_exports", "schedule": 3600.0},
 }
+# Map imports (interchange): a file larger than this, or nested deeper, is refused before it is parsed.
+INTERCHANGE_MAX_UPLOAD_BYTES = int(os.environ.get("INTERCHANGE_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
+INTERCHANGE_MAX_DEPTH = 20

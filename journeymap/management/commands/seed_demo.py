@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from comments import demo as comments_demo
 from compliance import demo as compliance_demo
 from diagnostics import demo as diagnostics_demo
 from maps import demo as maps_demo
@@ -11,7 +12,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         workspace = maps_demo.seed_workspace()
-        maps_demo.seed_telehealth_journey(workspace)
+        telehealth = maps_demo.seed_telehealth_journey(workspace)
+        comments_demo.seed_telehealth_comments(telehealth)
         diagnostics_demo.seed_observed_journey(workspace)
         rpm = stakeholders_demo.seed_rpm_journey(workspace, maps_demo.demo_owner())
         compliance_demo.seed_rpm_compliance(rpm, maps_demo.demo_owner())
