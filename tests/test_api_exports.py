@@ -87,3 +87,12 @@ def test_without_a_token_nothing_is_exported_or_downloaded(owner, owner_client, 
     assert ApiClient(None).post(f"/api/maps/{journey.pk}/exports/", {"format": "test-title"}).status_code == 401
     assert owner_client.get(f"/api/exports/{job.pk}/download/").status_code == 401  # a session is not a token
     assert ExportJob.objects.count() == 1
+
+
+def test_a_real_format_from_request_to_file(api, journey):
+    export = api.post(f"/api/maps/{journey.pk}/exports/", {"format": "json"}).json()
+    report_services.export_job_run(job_id=export["id"])
+    done = api.get(f"/api/exports/{export['id']}/").json()
+    download = api.get(done["download_url"])
+    assert download.status_code == 200 and download["Content-Type"] == "application/json"
+    assert journey.title.encode() in b"".join(download.streaming_content)
