@@ -151,7 +151,7 @@ def _components() -> dict[str, Any]:
 
 def _download_content() -> dict[str, Any]:
     types = sorted({f.content_type for f in EXPORT_FORMATS.values()} | {"application/octet-stream"})
-    return {content_type: {"schema": {"type": "string", "contentMediaType": content_type}} for content_type in types}
+    return {content_type: {} for content_type in types}  # a file of that type, whatever it holds
 
 
 def openapi_document() -> dict[str, Any]:

@@ -9,11 +9,11 @@ from django.db import models
 from django.urls import reverse
 
 from maps.models import Card, Journey, JourneyKind, JourneyStatus, Lane, Stage
-from maps.selectors import Board
 from maps.services import LANE_FIELDS, STAGE_FIELDS, card_fields
 from reports.models import ExportJob, ExportStatus
 
 from .schema import CARD_KINDS, card_kind_model, model_field_schema
+from .selectors import MapContent
 
 CARD_PLACEMENT = ["stage", "lane", "position", "version"]
 
@@ -55,12 +55,12 @@ def journey_summary_json(journey: Journey) -> dict[str, Any]:
     }
 
 
-def journey_json(board: Board) -> dict[str, Any]:
-    journey = board.journey
+def journey_json(content: MapContent) -> dict[str, Any]:
+    journey = content.journey
     return journey_summary_json(journey) | _values(journey, ["description", "observes", "last_reviewed_at"]) | {
-        "stages": [stage_json(s) for s in board.stages],
-        "lanes": [lane_json(row.lane) for row in board.rows],
-        "cards": [card_json(card) for row in board.rows for cell in row.cells for card in cell.cards],
+        "stages": [stage_json(s) for s in content.stages],
+        "lanes": [lane_json(lane) for lane in content.lanes],
+        "cards": [card_json(card) for card in content.cards],
     }
 
 

@@ -1,11 +1,13 @@
 """Reads for the API: rows found by their own id, scoped to the token owner's workspaces."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from core.errors import NotFound
 from maps import selectors as map_selectors
-from maps.models import Card, Journey, Lane, Stage
+from maps.models import CARD_DETAIL_RELATIONS, Card, Journey, Lane, Stage
 from workspaces.models import Team
 
 from .models import ApiToken
@@ -44,3 +46,27 @@ def team_get(*, workspace_id: int, pk: int) -> Team | None:
 
 def stage_of_journey(*, journey: Journey, pk: int) -> Stage | None:
     return journey.stages.filter(pk=pk).first()
+
+
+@dataclass
+class MapContent:
+    journey: Journey
+    stages: list[Stage]
+    lanes: list[Lane]
+    cards: list[Card]
+
+
+def map_content_get(*, journey: Journey) -> MapContent:
+    """The map's rows in three queries, its cards as their own kinds in board order. Unlike the
+    board, no grid of cells is built: its cost grows with stages x lanes, and the API needs none."""
+    cards = (
+        journey.cards.filter(deleted_at=None)
+        .select_related(*CARD_DETAIL_RELATIONS)
+        .order_by("lane__position", "lane_id", "stage__position", "stage_id", "position", "id")
+    )
+    return MapContent(
+        journey=journey,
+        stages=list(journey.stages.all()),
+        lanes=list(journey.lanes.all()),
+        cards=[map_selectors.card_detail(card) for card in cards],
+    )

@@ -180,7 +180,7 @@ def map_list(request: HttpRequest, *, user, body) -> JsonResponse:
 @api_endpoint("GET")
 def map_detail(request: HttpRequest, *, user, body, map_id: int) -> JsonResponse:
     journey = map_selectors.journey_get(user=user, pk=map_id)
-    return JsonResponse(journey_json(map_selectors.board_get(journey=journey)))
+    return JsonResponse(journey_json(selectors.map_content_get(journey=journey)))
 
 
 # --- stages and lanes -------------------------------------------------------------------
