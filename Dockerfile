@@ -17,4 +17,4 @@ RUN useradd --create-home journeymap
 RUN mkdir -p /app/media && chown journeymap /app/media
 USER journeymap
 EXPOSE 8000
-CMD ["uvicorn", "journeymap.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]
+CMD ["uvicorn", "journeymap.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--timeout-graceful-shutdown", "5"]

@@ -25,7 +25,7 @@ run: seed
 	@echo "  Journeymap is starting at http://$(HOST):$(PORT)/"
 	@echo "  Sign in as demo / journeymap-demo (owner of the demo workspace)."
 	@echo ""
-	$(VENV)/bin/uvicorn journeymap.asgi:application --host $(HOST) --port $(PORT)
+	$(VENV)/bin/uvicorn journeymap.asgi:application --host $(HOST) --port $(PORT) --timeout-graceful-shutdown 5
 
 test: install
 	@scripts/ensure-system-packages

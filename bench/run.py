@@ -10,14 +10,24 @@ process, through Django's full request stack (middleware, view, templates):
 - pdf_large_s / pdf_large_cpu_s / pdf_large_pages: wall and CPU time to render the large map's full PDF
   report (reports.pdf.render_pdf, called directly), and its page count.
 
+Then against a real uvicorn process (Redis if REDIS_URL is set, in-process otherwise):
+
+- sse_fanout_p95_ms: from an edit's HTTP response to its `changed` event reaching each
+  of 50 connected event streams, 95th percentile;
+- edit_ms_http / edit_ms_with_200_listeners: median edit over HTTP with no stream open,
+  then while 200 event streams are open.
+
 The last line printed is one JSON object with every figure.
 """
 
+import asyncio
 import json
 import os
 import statistics
 import sys
 import time
+import urllib.parse
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -134,6 +144,133 @@ def time_pdf(journey):
     return round(wall, 2), round(cpu, 2), len(PdfReader(io.BytesIO(data)).pages)
 
 
+FANOUT_LISTENERS = 50
+LOAD_LISTENERS = 200
+LIVE_EDITS = 20
+
+
+async def _listen(base_url: str, path: str, cookie: str, arrivals: dict, subscribed: asyncio.Event,
+                  presence_seen: list) -> None:
+    """One event stream over a raw connection; records when each `changed` revision arrives."""
+    parts = urllib.parse.urlsplit(base_url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    # HTTP/1.0: the stream comes unchunked, one event after another until the connection closes.
+    writer.write(f"GET {path} HTTP/1.0\r\nHost: {parts.netloc}\r\nCookie: {cookie}\r\n\r\n".encode())
+    try:
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass  # the response headers
+        event_id, name = None, None
+        while line := await reader.readline():
+            line = line.rstrip(b"\r\n")
+            if line.startswith(b"id: "):
+                event_id = int(line[4:])
+            elif line.startswith(b"event: "):
+                name = line[7:]
+            elif not line:
+                if name == b"changed":
+                    arrivals[event_id] = time.perf_counter()
+                elif name == b"presence":
+                    subscribed.set()
+                    presence_seen[0] = time.perf_counter()
+                event_id, name = None, None
+    finally:
+        writer.close()
+
+
+def _edit_over_http(base_url: str, edit_path: str, cookies: dict, version: int, title: str) -> float:
+    """One inline card edit; returns the perf_counter time of its response."""
+    from tests.servers import http_request
+
+    status, body = http_request(base_url, "POST", edit_path, cookies=cookies,
+                                data={"version": version, "title": title, "body": ""},
+                                headers={"X-CSRFToken": cookies["csrftoken"], "HX-Request": "true"})
+    assert status == 200, body[:300]
+    return time.perf_counter()
+
+
+async def _live_figures(base_url: str, journey, card, cookies: dict) -> dict:
+    """Every edit bumps the card's version and the map's revision by one: counted here, not re-read."""
+    from tests.servers import cookie_header
+
+    path = f"/maps/{journey.pk}/events/"
+    cookie = cookie_header(cookies)
+    edit_path = f"/maps/{journey.pk}/cards/{card.pk}/edit/"
+    state = {"version": card.version, "revision": journey.revision}
+
+    async def edit(title):
+        responded = await asyncio.to_thread(_edit_over_http, base_url, edit_path, cookies, state["version"], title)
+        state["version"] += 1
+        state["revision"] += 1
+        return responded
+
+    async def open_streams(count):
+        arrivals = [{} for _ in range(count)]
+        subscribed = [asyncio.Event() for _ in range(count)]
+        presence_seen = [time.perf_counter()]
+        tasks = [asyncio.create_task(_listen(base_url, path, cookie, arrivals[i], subscribed[i], presence_seen))
+                 for i in range(count)]
+        await asyncio.wait_for(asyncio.gather(*(s.wait() for s in subscribed)), 60)
+        # Measure the steady state: wait until every stream has heard of every other one joining.
+        while time.perf_counter() - presence_seen[0] < 1:
+            await asyncio.sleep(0.1)
+        return tasks, arrivals
+
+    async def timed_edits(rounds):
+        samples = []
+        for i in range(rounds):
+            start = time.perf_counter()
+            samples.append(await edit(f"Live edit {i}") - start)
+        return samples
+
+    edit_ms_http = median_ms(await timed_edits(ROUNDS))
+
+    tasks, arrivals = await open_streams(FANOUT_LISTENERS)
+    latencies, from_request = [], []
+    for i in range(LIVE_EDITS):
+        sent = time.perf_counter()
+        responded = await edit(f"Fan-out {i}")
+        revision = state["revision"]
+        deadline = time.perf_counter() + 10
+        while not all(revision in a for a in arrivals) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.002)
+        # The event is sent on commit, before the response is rendered: it often beats the response home,
+        # which counts as no delay. From the request's start, the figure includes the edit itself.
+        latencies += [max(0.0, a[revision] - responded) if revision in a else 10.0 for a in arrivals]
+        from_request += [a[revision] - sent if revision in a else 10.0 for a in arrivals]
+    for task in tasks:
+        task.cancel()
+
+    tasks, _ = await open_streams(LOAD_LISTENERS)
+    edit_ms_with_listeners = median_ms(await timed_edits(ROUNDS))
+    for task in tasks:
+        task.cancel()
+    return {
+        "sse_fanout_p95_ms": round(statistics.quantiles(latencies, n=20)[-1] * 1000, 2),
+        "sse_fanout_from_request_p95_ms": round(statistics.quantiles(from_request, n=20)[-1] * 1000, 2),
+        "sse_fanout_listeners": FANOUT_LISTENERS,
+        "edit_ms_http": edit_ms_http,
+        "edit_ms_with_200_listeners": edit_ms_with_listeners,
+    }
+
+
+def time_live(owner, journey) -> dict:
+    """The live-update figures against a real uvicorn process on the bench database."""
+    from maps.models import LaneKind
+    from tests import factories
+    from tests.servers import uvicorn_process
+
+    card = factories.make_card(journey, owner, kind=LaneKind.ACTIONS, title="Live bench card")
+    journey.refresh_from_db()
+    client = Client()
+    client.force_login(owner)
+    client.get(f"/maps/{journey.pk}/")  # sets the CSRF cookie
+    cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+    env = {"LIVE_CHANNEL_PREFIX": f"bench-{uuid.uuid4().hex}:"}
+    with uvicorn_process(env=env) as base_url:
+        figures = asyncio.run(_live_figures(base_url, journey, card, cookies))
+    return figures | {"live_bus": "redis" if settings.REDIS_URL else "in-process"}
+
+
 def main() -> None:
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
@@ -149,6 +286,7 @@ def main() -> None:
         edit_ms, edit_queries = time_edit(client, small)
         json_roundtrip_large_s = time_json_roundtrip(owner, large)
         pdf_large_s, pdf_large_cpu_s, pdf_large_pages = time_pdf(large)
+        live = time_live(owner, small)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     result = {
@@ -164,6 +302,7 @@ def main() -> None:
         "pdf_large_s": pdf_large_s,
         "pdf_large_cpu_s": pdf_large_cpu_s,
         "pdf_large_pages": pdf_large_pages,
+        **live,
         "cpu_count": os.cpu_count(),
         "debug": settings.DEBUG,
     }

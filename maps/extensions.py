@@ -4,6 +4,7 @@ pages without `maps` importing them: they register from their AppConfig.ready().
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -15,6 +16,17 @@ class BoardPanel:
 
 
 BOARD_PANELS: list[BoardPanel] = []
+
+
+@dataclass(frozen=True)
+class BoardStream:
+    events_url_name: str  # a URL taking the journey's pk: its Server-Sent Events
+    editing_url_name: str  # a URL taking the journey's pk: where the board says which card its person edits
+    serves: Callable[[HttpRequest], bool]  # whether this server can stream to that request (ASGI can, WSGI cannot)
+
+
+# The live-update layer registers itself here; without it the board is simply not live.
+BOARD_STREAMS: list[BoardStream] = []
 
 
 def register_board_panel(*, url_name: str, label: str) -> None:
@@ -86,3 +98,8 @@ BOARD_BADGE_SOURCES: list[BadgeSource] = []
 def register_board_badges(source: BadgeSource) -> None:
     if source not in BOARD_BADGE_SOURCES:
         BOARD_BADGE_SOURCES.append(source)
+
+
+def register_board_stream(*, events_url_name: str, editing_url_name: str,
+                          serves: Callable[[HttpRequest], bool]) -> None:
+    BOARD_STREAMS[:] = [BoardStream(events_url_name=events_url_name, editing_url_name=editing_url_name, serves=serves)]

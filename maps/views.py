@@ -22,7 +22,7 @@ from workspaces.models import EDITING_ROLES
 from workspaces.selectors import membership_get, role_require, workspace_get, workspaces_for_user
 
 from . import selectors, services
-from .extensions import BOARD_LINKS, BOARD_PANELS, WORKSPACE_ACTIONS
+from .extensions import BOARD_LINKS, BOARD_PANELS, BOARD_STREAMS, WORKSPACE_ACTIONS
 from .forms import (
     JourneyCreateForm,
     JourneyForm,
@@ -64,6 +64,11 @@ def _header_links(request: HttpRequest, journey) -> list[dict[str, str]]:
     role = membership.role if membership else None
     return [{"url": reverse(link.url_name, args=[journey.pk]), "label": link.label}
             for link in BOARD_LINKS if role in link.roles]
+
+
+def _streams(request: HttpRequest, journey) -> list[dict[str, str]]:
+    return [{"events": reverse(s.events_url_name, args=[journey.pk]),
+             "editing": reverse(s.editing_url_name, args=[journey.pk])} for s in BOARD_STREAMS if s.serves(request)]
 
 
 def _board_response(request: HttpRequest, journey, *, anchor: str = "") -> HttpResponse:
@@ -141,7 +146,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         return _board_response(request, journey)
     return TemplateResponse(request, BOARD, _context(
         request, journey, board=selectors.board_get(journey=journey), panels=_panels(journey),
-        header_links=_header_links(request, journey)))
+        header_links=_header_links(request, journey), streams=_streams(request, journey)))
 
 
 @login_required

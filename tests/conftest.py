@@ -68,3 +68,31 @@ def viewer_client(viewer):
 def htmx():
     """Headers that make a test-client request look like htmx's."""
     return {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The app under uvicorn in this process, on the test database; yields its base URL.
+
+    pytest-django's live_server is WSGI, which cannot stream an async iterator: event
+    streams (SSE) need this one."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from journeymap.asgi import application
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(application, lifespan="off", log_level="warning",
+                                           timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()

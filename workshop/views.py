@@ -8,7 +8,6 @@ without JavaScript too.
 
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import add_service_errors, int_or_zero
+from live.streams import can_stream, event_stream_response
 from maps.selectors import journey_get
 from workspaces.models import EDITING_ROLES
 from workspaces.selectors import membership_get, role_require
@@ -30,9 +30,9 @@ FACILITATE = "workshop/facilitate.html"
 SHARE = "workshop/share.html"
 
 
-def _events_url(url_name: str, arg: int | str) -> str | None:
-    """A live event stream's URL; None where the `live` app is not installed (pages then do not follow edits)."""
-    return reverse(url_name, args=[arg]) if apps.is_installed("live") else None
+def _events_url(request: HttpRequest, url_name: str, arg: int | str) -> str | None:
+    """Where the page follows live edits; None where this server cannot stream (WSGI)."""
+    return reverse(url_name, args=[arg]) if can_stream(request) else None
 
 
 def _present_response(request: HttpRequest, journey, *, base_url: str, events_url: str | None,
@@ -53,7 +53,7 @@ def _present_response(request: HttpRequest, journey, *, base_url: str, events_ur
 def present(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
     return _present_response(request, journey, base_url=reverse("workshop:present", args=[pk]),
-                             events_url=_events_url("live:events", journey.pk), guest=False)
+                             events_url=_events_url(request, "live:events", journey.pk), guest=False)
 
 
 @require_GET
@@ -61,15 +61,12 @@ def share_present(request: HttpRequest, token: str) -> HttpResponse:
     """The presentation for a guest without an account: this map only, read-only."""
     link = selectors.share_link_resolve(token=token)
     return _present_response(request, link.journey, base_url=reverse("workshop:share_present", args=[token]),
-                             events_url=_events_url("workshop:share_events", token), guest=True)
+                             events_url=_events_url(request, "workshop:share_events", token), guest=True)
 
 
 @require_GET
 def share_events(request: HttpRequest, token: str) -> HttpResponse:
     link = selectors.share_link_resolve(token=token)
-    # `live` sits beside workshop, not below it: imported here so the rest of workshop never needs it.
-    from live.streams import event_stream_response
-
     return event_stream_response(request=request, journey_id=link.journey_id, who=None)
 
 
@@ -86,7 +83,7 @@ def _facilitate_context(request: HttpRequest, journey, **extra: Any) -> dict[str
         "timer": selectors.timer_get(journey=journey),
         "vote_form": VoteOpenForm(),
         "timer_form": TimerForm(),
-        "events_url": _events_url("live:events", journey.pk),
+        "events_url": _events_url(request, "live:events", journey.pk),
     } | extra
 
 

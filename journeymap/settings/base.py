@@ -33,8 +33,9 @@ INSTALLED_APPS = [
     "diagnostics",  # above maps: designed vs observed, stage metrics, ranked fixes, charts
     "interchange",  # above the healthcare layer: map formats in and out (json, ojf, csv)
     "reports",  # above interchange: export jobs in Celery workers, the PDF report, diagrams
-    "workshop",  # above reports: the projector view, dot votes, the timer and share links
-    "comments",  # above reports: threads on cards and stages, @mentions of members
+    "live",  # above reports: live updates (SSE over a Redis or in-process bus) and presence
+    "workshop",  # above live: the projector view, dot votes, the timer and share links
+    "comments",  # above live: threads on cards and stages, @mentions of members
     "api",  # above reports: the JSON API under /api/ with bearer tokens
     "journeymap",  # the top of the dependency graph: project-wide commands such as seed_demo
 ]
@@ -148,6 +149,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},  # chatty per PDF
 }
+
+# Live updates: Redis channels and presence keys start with this prefix (tests set their own).
+LIVE_CHANNEL_PREFIX = os.environ.get("LIVE_CHANNEL_PREFIX", "journeymap:live:")
+LIVE_HEARTBEAT_SECONDS = 15  # an SSE comment this often keeps proxies from closing the stream
+LIVE_PRESENCE_TTL_SECONDS = 45  # a viewer whose stream stopped refreshing disappears after this
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"

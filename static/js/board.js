@@ -5,6 +5,7 @@
   "use strict";
 
   function board() { return document.getElementById("board"); }
+  var dragging = false;  // a remote change waits until the card being dragged is dropped
 
   function moveCard(card, stageId, laneId, position) {
     var url = board().dataset.moveUrl.replace("/0/move/", "/" + card.dataset.card + "/move/");
@@ -37,7 +38,10 @@
         ghostClass: "drag-ghost",
         forceFallback: true,  // pointer events rather than native drag and drop: same on mouse, touch and pen
         fallbackTolerance: 3,
+        onStart: function () { dragging = true; },
         onEnd: function (event) {
+          dragging = false;
+          if (refreshAgain) { refreshAgain = false; refreshBoard(); }
           if (event.from === event.to && event.oldIndex === event.newIndex) return;
           moveCard(event.item, event.to.dataset.stage, event.to.dataset.lane, event.newIndex);
         },
@@ -75,4 +79,114 @@
 
   document.addEventListener("DOMContentLoaded", enableDragging);
   document.addEventListener("htmx:afterSettle", enableDragging);
+
+  // --- Live updates: other people's changes arrive as SSE `changed` events (id: the map's revision).
+  // The board is re-read from the server and swapped in, except the card forms (and conflict views)
+  // open here: those very elements move into the fresh board, so unsaved text, focus and caret survive.
+
+  function live() { return document.getElementById("live"); }
+  var refreshing = false, refreshAgain = false;
+
+  function shownRevision() { return parseInt(board().dataset.revision, 10) || 0; }
+
+  // Where an open form goes in the fresh board: in place of the same card, or of its cell's "+ Add" link.
+  function slotFor(form, fresh) {
+    var same = fresh.querySelector("#" + CSS.escape(form.id));
+    if (same) return same;
+    var match = /^new-card-(\d+)-(\d+)$/.exec(form.id);
+    if (!match) return null;
+    var cell = fresh.querySelector('.cards[data-stage="' + match[1] + '"][data-lane="' + match[2] + '"]');
+    return cell && cell.parentNode.querySelector(".add-card");
+  }
+
+  function swapBoard(html) {
+    var parsed = new DOMParser().parseFromString(html, "text/html").getElementById("board");
+    var current = board();
+    if (!parsed || !current) return;
+    var fresh = document.importNode(parsed, true);
+    var focused = document.activeElement, caret = null;
+    if (focused && current.contains(focused) && typeof focused.selectionStart === "number") {
+      caret = [focused.selectionStart, focused.selectionEnd, focused.selectionDirection];
+    }
+    current.querySelectorAll(".card-form, .conflict").forEach(function (form) {
+      var slot = slotFor(form, fresh);
+      if (slot) slot.replaceWith(form);  // a card deleted meanwhile: its form goes; saving would say so anyway
+    });
+    var scroll = [current.scrollLeft, current.scrollTop];
+    current.replaceChildren.apply(current, Array.prototype.slice.call(fresh.childNodes));
+    current.dataset.revision = fresh.dataset.revision;
+    current.scrollLeft = scroll[0]; current.scrollTop = scroll[1];
+    if (focused && focused !== document.activeElement && document.contains(focused)) {
+      focused.focus({ preventScroll: true });
+      if (caret) focused.setSelectionRange(caret[0], caret[1], caret[2]);
+    }
+    htmx.process(current);
+    enableDragging();
+    showEditing();
+  }
+
+  function refreshBoard() {
+    if (refreshing || dragging) { refreshAgain = true; return; }
+    refreshing = true;
+    fetch(live().dataset.boardUrl, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(swapBoard)
+      .catch(function () { /* the next event or reconnect tries again */ })
+      .then(function () {
+        refreshing = false;
+        if (refreshAgain) { refreshAgain = false; refreshBoard(); }
+      });
+  }
+
+  var noteTimer = null;
+  function note(text) {
+    var element = document.getElementById("live-note");
+    element.textContent = text;
+    element.classList.add("visible");
+    window.clearTimeout(noteTimer);
+    noteTimer = window.setTimeout(function () { element.classList.remove("visible"); }, 4000);
+  }
+
+  function onChanged(event) {
+    var change = JSON.parse(event.data);
+    if (change.revision <= shownRevision()) return;
+    if (change.actor && change.actor !== live().dataset.me) note(change.actor + " changed the board");
+    refreshBoard();
+  }
+
+  // Each (re)connection is a new EventSource: listen on it. The server compares its revision with
+  // the one in the connect URL and sends `changed` at once if this page is behind.
+  document.addEventListener("htmx:sseOpen", function (event) {
+    var source = event.detail.source;
+    if (source.journeymapListening) return;
+    source.journeymapListening = true;
+    source.addEventListener("changed", onChanged);
+  });
+
+  // --- Presence: who is editing which card (a soft marker, not a lock).
+
+  function showEditing() {
+    var root = board();
+    if (!root) return;
+    root.querySelectorAll("[data-editing-by]").forEach(function (card) { card.removeAttribute("data-editing-by"); });
+    document.querySelectorAll("#presence [data-editing-card]").forEach(function (item) {
+      var card = document.getElementById("card-" + item.dataset.editingCard);
+      if (card) card.setAttribute("data-editing-by", item.dataset.name + " is editing");
+    });
+  }
+  document.addEventListener("htmx:sseMessage", showEditing);
+  document.addEventListener("htmx:afterSettle", showEditing);  // a card swapped in here keeps its marker
+
+  // Tell the others which card this person has open in an edit form, whenever that changes.
+  var reportedCard = "";
+  function reportEditing() {
+    var root = board(), element = live();
+    if (!root || !element) return;
+    var form = root.querySelector('.card-form[id^="card-"]');
+    var card = form ? form.id.slice("card-".length) : "";
+    if (card === reportedCard) return;
+    reportedCard = card;
+    htmx.ajax("POST", element.dataset.editingUrl, { source: element, values: { card: card }, swap: "none" });
+  }
+  document.addEventListener("htmx:afterSettle", reportEditing);
 })();

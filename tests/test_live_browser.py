@@ -1,0 +1,144 @@
+"""Two people on one map in two real browsers, against uvicorn (ASGI): live updates and presence.
+
+Playwright drives Debian's Chromium; each person has a browser context of their own.
+"""
+
+import os
+import uuid
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests import factories
+from tests.test_board_browser import CHROMIUM_ARGS
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls in these
+# tests happen between browser steps, never concurrently with them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def in_process_bus(settings):
+    """The server runs in this process: the embedded default's in-process bus and presence."""
+    settings.REDIS_URL = ""
+    settings.LIVE_CHANNEL_PREFIX = f"test-{uuid.uuid4().hex}:"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def board_for(browser, asgi_server, journey):
+    """Opens the journey's board signed in as `user`, once its live connection is up."""
+    contexts = []
+
+    def open_as(user):
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=asgi_server)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page.goto("/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", factories.PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url("**/maps/")
+        page.goto(f"/maps/{journey.pk}/")
+        expect(page.locator("#presence ul.avatars")).to_be_attached()  # the stream is open: presence came
+        page.evaluate("window.__noReload = true")  # a full reload would wipe this out
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def _still_same_page(page) -> bool:
+    return page.evaluate("window.__noReload === true")
+
+
+def _edit_title(page, card, title: str) -> None:
+    page.click(f"#card-{card.pk} .card-edit")
+    page.fill(f"#card-{card.pk} input[name=title]", title)
+    page.click(f"#card-{card.pk} button.primary")
+    expect(page.locator(f"#card-{card.pk} .card-title")).to_have_text(title)
+
+
+def test_an_edit_appears_on_the_other_screen_without_a_reload(board_for, owner, editor, journey):
+    card = factories.make_card(journey, owner, title="Intake form")
+    watching = board_for(owner)
+    editing = board_for(editor)
+    expect(watching.locator("#presence .avatar")).to_have_attribute("title", "editor")
+    _edit_title(editing, card, "Intake form, shorter")
+    expect(watching.locator(f"#card-{card.pk} .card-title")).to_have_text("Intake form, shorter")
+    expect(watching.locator("#live-note")).to_have_text("editor changed the board")
+    assert _still_same_page(watching)
+    assert watching.errors == [] and editing.errors == []
+
+
+def test_a_half_typed_card_form_survives_a_remote_change(board_for, owner, editor, journey):
+    mine = factories.make_card(journey, owner, title="Consent step")
+    theirs = factories.make_card(journey, owner, title="Reminder SMS")
+    page = board_for(owner)
+    other = board_for(editor)
+    page.click(f"#card-{mine.pk} .card-edit")
+    body = page.locator(f"#card-{mine.pk} textarea[name=body]")
+    body.fill("Patients stop here because")
+    for _ in range(len(" because")):
+        body.press("ArrowLeft")  # the caret sits in the middle of the unsaved text
+
+    _edit_title(other, theirs, "Reminder SMS, day before")
+    expect(page.locator(f"#card-{theirs.pk} .card-title")).to_have_text("Reminder SMS, day before")
+
+    expect(body).to_have_value("Patients stop here because")
+    expect(body).to_be_focused()
+    assert body.evaluate("el => [el.selectionStart, el.selectionEnd]") == [len("Patients stop here")] * 2
+    page.keyboard.type(" mostly")  # typing carries on where it was
+    expect(body).to_have_value("Patients stop here mostly because")
+    page.click(f"#card-{mine.pk} button.primary")
+    expect(page.locator(f"#card-{mine.pk} .card-body")).to_have_text("Patients stop here mostly because")
+    assert _still_same_page(page)
+    assert page.errors == [] and other.errors == []
+
+
+def test_a_conflicting_edit_of_the_same_card_shows_the_conflict_view(board_for, owner, editor, journey):
+    card = factories.make_card(journey, owner, title="Video visit")
+    elsewhere = factories.make_card(journey, owner, title="Pharmacy choice")
+    page = board_for(owner)
+    other = board_for(editor)
+    page.click(f"#card-{card.pk} .card-edit")
+    page.fill(f"#card-{card.pk} input[name=title]", "Mine")
+    _edit_title(other, card, "Theirs")
+    expect(page.locator("#live-note")).to_have_text("editor changed the board")  # the board refreshed around the form
+    expect(page.locator(f"#card-{card.pk} input[name=title]")).to_have_value("Mine")
+    page.click(f"#card-{card.pk} button.primary")
+    conflict = page.locator(f"#card-{card.pk}.conflict")
+    expect(conflict).to_contain_text("Someone changed this card")
+    expect(conflict.locator("tr.differs")).to_contain_text("Theirs")
+    expect(conflict.locator("tr.differs")).to_contain_text("Mine")
+    _edit_title(other, elsewhere, "Pharmacy choice, with prices")  # a remote change leaves the conflict view be
+    expect(page.locator(f"#card-{elsewhere.pk} .card-title")).to_have_text("Pharmacy choice, with prices")
+    expect(conflict.locator("tr.differs")).to_contain_text("Mine")
+
+
+def test_others_see_who_is_editing_which_card_until_they_close_it(board_for, owner, editor, journey):
+    card = factories.make_card(journey, owner, title="Eligibility check")
+    page = board_for(owner)
+    other = board_for(editor)
+    other.click(f"#card-{card.pk} .card-edit")
+    expect(page.locator(f"#card-{card.pk}")).to_have_attribute("data-editing-by", "editor is editing")
+    expect(page.locator("#presence .avatar.is-editing")).to_have_count(1)
+    other.click(f"#card-{card.pk}.card-form a:text('Cancel')")
+    expect(page.locator(f"#card-{card.pk}")).not_to_have_attribute("data-editing-by", "editor is editing")
+    other.context.close()  # leaving the map: the avatar goes
+    expect(page.locator("#presence .avatar")).to_have_count(0)

@@ -1,0 +1,95 @@
+"""The projector follows the room: the guest's event stream behind a share link, and the
+presentation updating in a real browser, served by uvicorn (ASGI) as in production."""
+
+import os
+import uuid
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect, sync_playwright
+
+from maps.models import LaneKind
+from maps.services import card_update
+from tests import factories
+from tests.test_board_browser import CHROMIUM_ARGS
+from tests.test_live_views import read_events
+from workshop import selectors, services
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def in_process_bus(settings):
+    settings.REDIS_URL = ""
+    settings.LIVE_CHANNEL_PREFIX = f"test-{uuid.uuid4().hex}:"
+
+
+def _events_url(link) -> str:
+    return reverse("workshop:share_events", args=[selectors.share_link_token(link=link)])
+
+
+@pytest.mark.django_db
+def test_a_share_link_streams_the_maps_changes_to_a_guest(owner, journey):
+    from django.test import AsyncClient
+
+    link = services.share_link_create(actor=owner, journey=journey)
+    status, events = read_events(AsyncClient(), _events_url(link) + "?since=0", 1)
+    journey.refresh_from_db()
+    assert status == 200
+    assert events[0]["event"] == "changed" and int(events[0]["id"]) == journey.revision
+
+
+@pytest.mark.django_db
+def test_a_revoked_or_forged_share_link_streams_nothing(owner, journey):
+    from django.test import AsyncClient
+
+    link = services.share_link_create(actor=owner, journey=journey)
+    url = _events_url(link)
+    services.share_link_revoke(actor=owner, link=link)
+    assert read_events(AsyncClient(), url, 1)[0] == 404
+    assert read_events(AsyncClient(), url[:-3] + "xyz/", 1)[0] == 404
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_projector_and_a_guest_follow_an_edit_made_in_the_room(browser, asgi_server, owner, journey):
+    card = factories.make_card(journey, owner, kind=LaneKind.FRICTION, title="Hidden price")
+    link = services.share_link_create(actor=owner, journey=journey)
+    projector = browser.new_context(viewport={"width": 1600, "height": 900}, base_url=asgi_server)
+    guest = browser.new_context(viewport={"width": 1600, "height": 900}, base_url=asgi_server)
+    try:
+        page = projector.new_page()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", owner.username)
+        page.fill("#id_password", factories.PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url("**/maps/")
+        page.goto(reverse("workshop:present", args=[journey.pk]))
+        guest_page = guest.new_page()
+        guest_page.goto(reverse("workshop:share_present", args=[selectors.share_link_token(link=link)]))
+        for screen in (page, guest_page):
+            expect(screen.locator("#presentation")).to_contain_text("Hidden price")
+            screen.evaluate("window.__noReload = true")
+        # Both streams are open once the presentation carries its live connection.
+        for screen in (page, guest_page):
+            expect(screen.locator("[sse-connect]")).to_have_count(1)
+            screen.wait_for_function("() => document.querySelector('[sse-connect]')['htmx-internal-data']"
+                                     "?.sseEventSource?.readyState === 1")
+
+        card_update(actor=owner, card=card, version=card.version, data={"title": "Price shown after the consult"})
+
+        for screen in (page, guest_page):
+            expect(screen.locator("#presentation")).to_contain_text("Price shown after the consult")
+            assert screen.evaluate("window.__noReload === true")
+    finally:
+        projector.close()
+        guest.close()
