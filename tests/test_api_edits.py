@@ -5,6 +5,7 @@ import pytest
 
 from maps.models import Card, Journey, LaneKind
 from maps.services import card_update, stage_update
+from maps.signals import journey_changed
 from tests import factories
 from tests.api import assert_matches, client_for
 from tests.factories import map_state
@@ -231,3 +232,20 @@ def test_a_change_bumps_the_maps_revision(api, journey):
     revision = Journey.objects.get(pk=journey.pk).revision
     api.post(f"/api/maps/{journey.pk}/stages/", {"name": "New"})
     assert Journey.objects.get(pk=journey.pk).revision == revision + 1
+
+
+def test_an_api_edit_is_announced_like_a_board_edit(api, journey, editor, django_capture_on_commit_callbacks):
+    """Live boards learn of API changes the way they learn of board changes."""
+    announced = []
+
+    def receiver(sender, journey_id, revision, actor_id, **kwargs):
+        announced.append((journey_id, revision, actor_id))
+
+    journey_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api.post(f"/api/maps/{journey.pk}/stages/", {"name": "Aftercare"})
+    finally:
+        journey_changed.disconnect(receiver)
+    assert response.status_code == 201
+    assert announced == [(journey.pk, Journey.objects.get(pk=journey.pk).revision, editor.pk)]
