@@ -8,11 +8,11 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 
-from maps.models import Card, Journey, JourneyKind, JourneyStatus, Lane, Stage
+from maps.models import Card, Journey, JourneyKind, JourneyStatus, Lane, Stage, card_model_for
 from maps.services import LANE_FIELDS, STAGE_FIELDS, card_fields
 from reports.models import ExportJob, ExportStatus
 
-from .schema import CARD_KINDS, card_kind_model, model_field_schema
+from .schema import CARD_KINDS, model_field_schema
 from .selectors import MapContent
 
 CARD_PLACEMENT = ["stage", "lane", "position", "version"]
@@ -94,7 +94,7 @@ LANE_SCHEMA = object_schema({"id": INTEGER} | field_schemas(Lane, [*LANE_FIELDS,
 
 
 def card_schema(kind: str) -> dict[str, Any]:
-    model = card_kind_model(kind)
+    model = card_model_for(kind)
     return object_schema({"id": INTEGER, "kind": {"type": "string", "const": kind}}
                    | field_schemas(model, CARD_PLACEMENT + card_fields(model)))
 

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 from interchange.formats import EXPORT_FORMATS
-from maps.models import CARD_MODELS, Card, Lane, LaneKind, Stage
+from maps.models import CARD_MODELS, Card, Lane, LaneKind, Stage, card_model_for
 from maps.services import LANE_FIELDS, STAGE_FIELDS, card_fields
 
 MAX_BODY_BYTES = 64 * 1024  # far above any real edit: a card's text fields top out near 8 kB
@@ -92,10 +92,6 @@ def model_fields(model: type[models.Model], names: list[str], *, required: froze
 # --- request bodies ------------------------------------------------------------------
 
 
-def card_kind_model(kind: str) -> type[Card]:
-    return CARD_MODELS.get(kind, Card)
-
-
 STAGE_CREATE = model_fields(Stage, STAGE_FIELDS, required=frozenset({"name"}))
 STAGE_PATCH = [Field("version", VERSION, True), Field("position", POSITION), *model_fields(Stage, STAGE_FIELDS)]
 LANE_CREATE = model_fields(Lane, LANE_FIELDS, required=frozenset({"name"}))
@@ -103,7 +99,7 @@ LANE_PATCH = [Field("version", VERSION, True), Field("position", POSITION), *mod
 
 
 def card_create_fields(kind: str) -> list[Field]:
-    model = card_kind_model(kind)
+    model = card_model_for(kind)
     return [
         Field("kind", {"type": "string", "const": kind}, True),
         Field("stage", ID | {"description": "The stage (column) of the cell."}, True),
