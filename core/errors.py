@@ -36,3 +36,9 @@ class Conflict(ApplicationError):
     def __init__(self, message: str, *, current: Any = None) -> None:
         super().__init__(message)
         self.current = current
+
+
+class NotAuthenticated(ApplicationError):
+    """The request did not prove who sent it (a missing, unknown or revoked API token)."""
+
+    status_code = 401

@@ -18,4 +18,6 @@ urlpatterns = [
     path("", include("interchange.urls")),
     path("", include("comments.urls")),
     path("", include("live.urls")),
+    path("api/", include("api.urls")),
+    path("", include("api.token_urls")),
 ]
