@@ -146,6 +146,7 @@ def time_pdf(journey):
 
 FANOUT_LISTENERS = 50
 LOAD_LISTENERS = 200
+CONNECT_WAVE = 25
 LIVE_EDITS = 20
 
 
@@ -207,9 +208,14 @@ async def _live_figures(base_url: str, journey, card, cookies: dict) -> dict:
         arrivals = [{} for _ in range(count)]
         subscribed = [asyncio.Event() for _ in range(count)]
         presence_seen = [time.perf_counter()]
-        tasks = [asyncio.create_task(_listen(base_url, path, cookie, arrivals[i], subscribed[i], presence_seen))
-                 for i in range(count)]
-        await asyncio.wait_for(asyncio.gather(*(s.wait() for s in subscribed)), 60)
+        tasks = []
+        # People arrive in waves, not all in one millisecond: each connecting request holds a database
+        # connection for its access check, and 200 at once would exceed PostgreSQL's default 100.
+        for wave in range(0, count, CONNECT_WAVE):
+            members = range(wave, min(wave + CONNECT_WAVE, count))
+            tasks += [asyncio.create_task(_listen(base_url, path, cookie, arrivals[i], subscribed[i], presence_seen))
+                      for i in members]
+            await asyncio.wait_for(asyncio.gather(*(subscribed[i].wait() for i in members)), 60)
         # Measure the steady state: wait until every stream has heard of every other one joining.
         while time.perf_counter() - presence_seen[0] < 1:
             await asyncio.sleep(0.1)

@@ -115,6 +115,13 @@ def can_stream(request: HttpRequest) -> bool:
     return isinstance(request, ASGIRequest)
 
 
+def release_database_connection() -> None:
+    """Called by a view once its access check is done, in the thread that made it: a stream
+    lasts for hours, and a room full of people watching must not hold a connection each."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 def event_stream_response(*, request: HttpRequest, journey_id: int, who: str | None) -> StreamingHttpResponse:
     """The journey's event stream for a caller that has already checked access.
 

@@ -11,7 +11,14 @@ from maps.selectors import journey_get
 
 from . import services
 from .people import display_name
-from .streams import event_stream_response
+from .streams import event_stream_response, release_database_connection
+
+
+def _journey_then_release(*, user, pk: int):
+    """The access check, in the request's own thread, which then lets its database connection go."""
+    journey = journey_get(user=user, pk=pk)
+    release_database_connection()
+    return journey
 
 
 @login_required
@@ -19,7 +26,7 @@ from .streams import event_stream_response
 async def events(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """Any member of the map's workspace, viewers included, may watch it."""
     user = await request.auser()
-    journey = await sync_to_async(journey_get)(user=user, pk=pk)
+    journey = await sync_to_async(_journey_then_release)(user=user, pk=pk)
     return event_stream_response(request=request, journey_id=journey.pk, who=display_name(user))
 
 

@@ -81,9 +81,10 @@ def journey_change_begin(*, actor: AbstractBaseUser, journey_id: int, roles=EDIT
     role_require(user=actor, workspace_id=journey.workspace_id, roles=roles)
     journey.revision += 1
     Journey.objects.filter(pk=journey_id).update(revision=F("revision") + 1)
-    revision, actor_id = journey.revision, actor.pk
+    revision = journey.revision
     transaction.on_commit(
-        lambda: journey_changed.send(sender=Journey, journey_id=journey_id, revision=revision, actor_id=actor_id)
+        lambda: journey_changed.send(sender=Journey, journey_id=journey_id, revision=revision, actor_id=actor.pk,
+                                     actor=actor)
     )
     return journey
 

@@ -96,3 +96,45 @@ def asgi_server(transactional_db):
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Debian Chromium per test module, driven by Playwright. Not one per session:
+    Playwright's sync API keeps an event loop running in this thread until it stops, and the
+    tests that follow need the thread free for their own (async_to_sync, asyncio.run)."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    """Opens a page on the live server signed in as the given user; closes them all afterwards."""
+    from .browser import wait_for_server_requests_to_finish
+
+    contexts = []
+
+    def open_as(user):
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page.goto("/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", factories.PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url("**/maps/")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+    wait_for_server_requests_to_finish()

@@ -5,12 +5,11 @@ from playwright.sync_api import expect
 
 from api.models import ApiToken
 from api.services import api_token_authenticate
-from tests.test_board_browser import browser, page_for  # noqa: F401 - the shared browser fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_create_then_revoke_without_a_reload(page_for, owner):  # noqa: F811 - the imported fixture
+def test_create_then_revoke_without_a_reload(page_for, owner):
     page = page_for(owner)
     page.click("text=API tokens")
     page.wait_for_url("**/account/api-tokens/")

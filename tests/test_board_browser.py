@@ -4,99 +4,29 @@ What only a browser can show: HTMX swaps without a reload, keyboard moves, dragg
 the conflict view, and a page that runs under its Content-Security-Policy without errors.
 """
 
-import os
-import time
-
 import pytest
-from django.db import connection
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from maps.models import Card, LaneKind
 from maps.services import card_update
 from tests import factories
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls in these
-# tests happen between browser steps, never concurrently with them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
+from tests.browser import mark_loaded, still_same_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page_for(browser, live_server):
-    contexts = []
-
-    def open_as(user):
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
-        contexts.append(context)
-        page = context.new_page()
-        page.errors = []
-        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        page.goto("/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", factories.PASSWORD)
-        page.click("button.primary")
-        page.wait_for_url("**/maps/")
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-    wait_for_server_requests_to_finish()
-
-
-def wait_for_server_requests_to_finish(timeout: float = 10.0) -> None:
-    """A closed page may leave the live server answering its last request (a lazy panel, a poll);
-    flushing the database under that request deadlocks, so the flush waits for it."""
-    if connection.vendor != "postgresql":
-        return
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND pid <> pg_backend_pid() AND state <> 'idle'")
-            if cursor.fetchone()[0] == 0:
-                return
-            time.sleep(0.05)
-
-
-def _mark_loaded(page):
-    """A marker that a full page load would wipe out: proves a change came by swap."""
-    page.evaluate("window.__noReload = true")
-
-
-def _still_same_page(page) -> bool:
-    return page.evaluate("window.__noReload === true")
 
 
 def test_inline_edit_swaps_the_card_without_a_reload(page_for, owner, journey):
     card = factories.make_card(journey, owner, kind=LaneKind.TOUCHPOINTS, title="Intake form")
     page = page_for(owner)
     page.goto(f"/maps/{journey.pk}/")
-    _mark_loaded(page)
+    mark_loaded(page)
     page.click(f"#card-{card.pk} .card-edit")
     page.fill(f"#card-{card.pk} input[name=title]", "Intake form, shorter")
     page.fill(f"#card-{card.pk} textarea[name=experience]", "Twenty-two questions")
     page.click(f"#card-{card.pk} button.primary")
     expect(page.locator(f"#card-{card.pk} .card-title")).to_have_text("Intake form, shorter")
     expect(page.locator(f"#card-{card.pk} .gap")).to_contain_text("Twenty-two questions")
-    assert _still_same_page(page)
+    assert still_same_page(page)
     assert Card.objects.get(pk=card.pk).title == "Intake form, shorter"
     assert page.errors == []
 
@@ -106,12 +36,12 @@ def test_keyboard_moves_a_card_to_the_next_stage_and_keeps_focus(page_for, owner
     first, second = list(journey.stages.all()[:2])
     page = page_for(owner)
     page.goto(f"/maps/{journey.pk}/")
-    _mark_loaded(page)
+    mark_loaded(page)
     page.focus(f"#card-{card.pk}")
     page.keyboard.press("Alt+ArrowRight")
     expect(page.locator(f'.cards[data-stage="{second.pk}"] #card-{card.pk}')).to_be_visible()
     expect(page.locator(f"#card-{card.pk}")).to_be_focused()
-    assert _still_same_page(page)
+    assert still_same_page(page)
     assert Card.objects.get(pk=card.pk).stage_id == second.pk
     assert first.pk != second.pk and page.errors == []
 

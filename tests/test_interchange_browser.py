@@ -7,7 +7,6 @@ from django.conf import settings
 
 from maps.models import Journey
 
-from .test_board_browser import browser, page_for  # noqa: F401 (the shared browser fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

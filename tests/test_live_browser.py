@@ -3,18 +3,13 @@
 Playwright drives Debian's Chromium; each person has a browser context of their own.
 """
 
-import os
 import uuid
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests import factories
-from tests.test_board_browser import CHROMIUM_ARGS
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls in these
-# tests happen between browser steps, never concurrently with them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,14 +21,6 @@ def in_process_bus(settings):
     settings.LIVE_CHANNEL_PREFIX = f"test-{uuid.uuid4().hex}:"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -63,7 +50,7 @@ def board_for(browser, asgi_server, journey):
         context.close()
 
 
-def _still_same_page(page) -> bool:
+def still_same_page(page) -> bool:
     return page.evaluate("window.__noReload === true")
 
 
@@ -82,7 +69,7 @@ def test_an_edit_appears_on_the_other_screen_without_a_reload(board_for, owner, 
     _edit_title(editing, card, "Intake form, shorter")
     expect(watching.locator(f"#card-{card.pk} .card-title")).to_have_text("Intake form, shorter")
     expect(watching.locator("#live-note")).to_have_text("editor changed the board")
-    assert _still_same_page(watching)
+    assert still_same_page(watching)
     assert watching.errors == [] and editing.errors == []
 
 
@@ -107,7 +94,7 @@ def test_a_half_typed_card_form_survives_a_remote_change(board_for, owner, edito
     expect(body).to_have_value("Patients stop here mostly because")
     page.click(f"#card-{mine.pk} button.primary")
     expect(page.locator(f"#card-{mine.pk} .card-body")).to_have_text("Patients stop here mostly because")
-    assert _still_same_page(page)
+    assert still_same_page(page)
     assert page.errors == [] and other.errors == []
 
 

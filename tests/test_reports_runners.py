@@ -24,7 +24,6 @@ from journeymap.celery import app as celery_app
 from reports import services, tasks
 from reports.models import ExportJob, ExportStatus
 from tests import export_formats
-from tests.test_board_browser import browser, page_for  # noqa: F401 - the shared Chromium fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,12 +11,11 @@ from workshop import selectors, services
 from workshop.models import Vote, VoteTarget
 
 from . import factories
-from .test_board_browser import browser, page_for  # noqa: F401 -- the shared browser and signed-in pages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_arrow_keys_walk_the_stages_and_o_or_escape_returns_to_the_overview(page_for, owner, journey):  # noqa: F811
+def test_arrow_keys_walk_the_stages_and_o_or_escape_returns_to_the_overview(page_for, owner, journey):
     first, second = list(journey.stages.all()[:2])
     page = page_for(owner)
     page.goto(f"/maps/{journey.pk}/present/")
@@ -38,7 +37,7 @@ def test_arrow_keys_walk_the_stages_and_o_or_escape_returns_to_the_overview(page
     assert page.errors == []
 
 
-def test_the_countdown_runs_on_the_projector(page_for, owner, journey):  # noqa: F811
+def test_the_countdown_runs_on_the_projector(page_for, owner, journey):
     services.timer_start(actor=owner, journey=journey, minutes=5)
     page = page_for(owner)
     page.goto(f"/maps/{journey.pk}/present/")
@@ -46,7 +45,7 @@ def test_the_countdown_runs_on_the_projector(page_for, owner, journey):  # noqa:
     assert page.errors == []
 
 
-def test_a_viewer_spends_a_dot_without_a_reload(page_for, owner, viewer, journey):  # noqa: F811
+def test_a_viewer_spends_a_dot_without_a_reload(page_for, owner, viewer, journey):
     card = factories.make_card(journey, owner, kind=LaneKind.FRICTION, title="Hidden price")
     services.vote_session_open(actor=owner, journey=journey, target=VoteTarget.FRICTION, dots_per_person=2)
     page = page_for(viewer)
@@ -61,7 +60,7 @@ def test_a_viewer_spends_a_dot_without_a_reload(page_for, owner, viewer, journey
     assert page.errors == []
 
 
-def test_a_revoked_share_link_stops_working_for_the_guest(browser, page_for, live_server, owner, journey):  # noqa: F811
+def test_a_revoked_share_link_stops_working_for_the_guest(browser, page_for, live_server, owner, journey):
     link = services.share_link_create(actor=owner, journey=journey, label="Room 4 projector")
     share_url = live_server.url + reverse("workshop:share_present", args=[selectors.share_link_token(link=link)])
     guest = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -87,7 +86,7 @@ def _announce_change(page):
     page.evaluate("htmx.trigger('#presentation', 'sse:changed')")
 
 
-def test_a_change_event_refreshes_the_presentation_in_place(page_for, owner, journey):  # noqa: F811
+def test_a_change_event_refreshes_the_presentation_in_place(page_for, owner, journey):
     page = page_for(owner)
     page.goto(f"/maps/{journey.pk}/present/")
     page.evaluate("window.__noReload = true")
@@ -100,7 +99,7 @@ def test_a_change_event_refreshes_the_presentation_in_place(page_for, owner, jou
     assert page.errors == []
 
 
-def test_an_open_guest_page_goes_blank_once_its_link_is_revoked(browser, live_server, owner, journey):  # noqa: F811
+def test_an_open_guest_page_goes_blank_once_its_link_is_revoked(browser, live_server, owner, journey):
     link = services.share_link_create(actor=owner, journey=journey)
     guest = browser.new_context(base_url=live_server.url)
     try:

@@ -1,21 +1,18 @@
 """The projector follows the room: the guest's event stream behind a share link, and the
 presentation updating in a real browser, served by uvicorn (ASGI) as in production."""
 
-import os
 import uuid
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from maps.models import LaneKind
 from maps.services import card_update
 from tests import factories
-from tests.test_board_browser import CHROMIUM_ARGS
 from tests.test_live_views import read_events
 from workshop import selectors, services
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
@@ -50,14 +47,6 @@ def test_a_revoked_or_forged_share_link_streams_nothing(owner, journey):
     assert read_events(AsyncClient(), url[:-3] + "xyz/", 1)[0] == 404
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.mark.django_db(transaction=True)

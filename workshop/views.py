@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import add_service_errors, int_or_zero
-from live.streams import can_stream, event_stream_response
+from live.streams import can_stream, event_stream_response, release_database_connection
 from maps.selectors import journey_get
 from workspaces.models import EDITING_ROLES
 from workspaces.selectors import membership_get, role_require
@@ -67,6 +67,7 @@ def share_present(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def share_events(request: HttpRequest, token: str) -> HttpResponse:
     link = selectors.share_link_resolve(token=token)
+    release_database_connection()
     return event_stream_response(request=request, journey_id=link.journey_id, who=None)
 
 

@@ -1,0 +1,42 @@
+"""What the browser tests share: how Chromium starts, and marks that tell a swap from a reload.
+
+The fixtures (`browser`, `page_for`) live in conftest.py."""
+
+import os
+import time
+
+from django.db import connection
+
+# Playwright's sync API runs an event loop in the test's thread; the ORM calls in the
+# browser tests happen between browser steps, never concurrently with them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+def mark_loaded(page) -> None:
+    """A marker that a full page load would wipe out: proves a change came by swap."""
+    page.evaluate("window.__noReload = true")
+
+
+def still_same_page(page) -> bool:
+    return page.evaluate("window.__noReload === true")
+
+
+def wait_for_server_requests_to_finish(timeout: float = 10.0) -> None:
+    """A closed page may leave the live server answering its last request (a lazy panel, a poll);
+    flushing the database under that request deadlocks, so the flush waits for it."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND state <> 'idle'")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
