@@ -52,15 +52,25 @@ class _LocalSubscribers:
     def deliver(self, channel: str, event: dict[str, Any]) -> None:
         with self._lock:
             targets = list(self._queues.get(channel, ()))
+        by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Queue]] = {}
         for loop, queue in targets:
-            with contextlib.suppress(RuntimeError):  # that loop has closed: its subscriber is gone
-                loop.call_soon_threadsafe(queue.put_nowait, event)
+            by_loop.setdefault(loop, []).append(queue)
+        # One wake-up per event loop, not per subscriber: the publisher is often an edit's own
+        # request, which should not pay for hundreds of cross-thread calls before it answers.
+        for loop, queues in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # that loop has closed: its subscribers are gone
+                loop.call_soon_threadsafe(_put_all, queues, event)
 
     def deliver_everywhere(self, event: dict[str, Any]) -> None:
         with self._lock:
             channels = list(self._queues)
         for channel in channels:
             self.deliver(channel, event)
+
+
+def _put_all(queues: list[asyncio.Queue], event: dict[str, Any]) -> None:
+    for queue in queues:
+        queue.put_nowait(event)
 
 
 _subscribers = _LocalSubscribers()

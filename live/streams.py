@@ -27,6 +27,9 @@ from .presence import Watcher
 RECONNECT_MILLISECONDS = 2000
 # Presence changes come in bursts (a room of people opening a map): each stream renders once per burst.
 PRESENCE_SETTLE_SECONDS = 0.2
+# Changes are sent a moment after they commit, newest only: the writer's own response goes out
+# first, and a burst of edits makes each open board re-read itself once, not once per edit.
+CHANGE_SETTLE_SECONDS = 0.05
 
 
 def sse_message(*, event: str, data: str, event_id: int | None = None) -> str:
@@ -77,17 +80,19 @@ async def _events(*, request: HttpRequest, journey_id: int, who: str | None) -> 
             shown = revision
             yield changed_message(revision=revision, actor="")
         presence_due = None  # when to send the presence that changed
+        change_due, change = None, None  # when to send the newest change not yet sent
         heartbeat_due = loop.time() + settings.LIVE_HEARTBEAT_SECONDS  # kept however busy the map is
         if watcher is not None:
             await asyncio.to_thread(services.presence_join, watcher=watcher)
         try:
             while True:
-                due = heartbeat_due if presence_due is None else min(heartbeat_due, presence_due)
+                due = min(d for d in (heartbeat_due, presence_due, change_due) if d is not None)
                 event = await subscription.next_event(timeout=max(0.0, due - loop.time()))
                 kind = event["event"] if event is not None else None
                 if kind == "changed":
-                    shown = max(shown or 0, event["revision"])
-                    yield changed_message(revision=event["revision"], actor=event["actor"])
+                    if change is None or event["revision"] > change["revision"]:
+                        change = event
+                    change_due = change_due or loop.time() + CHANGE_SETTLE_SECONDS
                 elif kind == "resync":
                     revision = await sync_to_async(_revision_now)(journey_id)
                     if shown is None or revision > shown:
@@ -96,6 +101,12 @@ async def _events(*, request: HttpRequest, journey_id: int, who: str | None) -> 
                 elif kind == "presence" and watcher is not None and presence_due is None:
                     presence_due = loop.time() + PRESENCE_SETTLE_SECONDS
                 now = loop.time()
+                if change_due is not None and now >= change_due:
+                    change_due = None
+                    if shown is None or change["revision"] > shown:
+                        shown = change["revision"]
+                        yield changed_message(revision=change["revision"], actor=change["actor"])
+                    change = None
                 if presence_due is not None and now >= presence_due:
                     presence_due = None
                     yield sse_message(event="presence", data=await asyncio.to_thread(_presence_html, watcher))

@@ -100,6 +100,17 @@ def test_a_change_made_while_connected_arrives_with_its_revision_as_id(owner, ed
     assert json.loads(changed["data"]) == {"revision": revision + 1, "actor": "Maria"}
 
 
+def test_a_burst_of_changes_reaches_a_board_as_one_event_with_the_newest_revision(owner, journey):
+    revision = Journey.objects.get(pk=journey.pk).revision
+
+    def burst():
+        for step in (1, 2, 3):
+            bus.publish(journey.pk, {"event": "changed", "revision": revision + step, "actor": "Maria"})
+
+    _, events = read_events(_async_client_for(owner), f"{_url(journey)}?since={revision}", 2, during=burst)
+    assert [e["id"] for e in events if e["event"] == "changed"] == [str(revision + 3)]
+
+
 def test_after_the_bus_lost_events_the_stream_catches_up_from_the_database(owner, journey):
     revision = Journey.objects.get(pk=journey.pk).revision
 

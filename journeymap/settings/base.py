@@ -80,6 +80,15 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("DB_POOL_MAX_SIZE") != "0":
+    # Under ASGI every request runs its sync part in a thread of its own, so connections cannot
+    # persist (CONN_MAX_AGE stays 0); a pool saves a new connection per request, and a crowd
+    # opening live streams at once waits its turn instead of exceeding max_connections.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "20")),
+        "timeout": 20,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the lock when their transaction starts, so two edits of one
     # card serialise instead of one of them failing half-way.
