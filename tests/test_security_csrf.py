@@ -11,7 +11,7 @@ from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from .test_security_isolation import ProjectVictim, all_patterns, tables_checksum
+from .test_security_isolation import ProjectVictim, all_patterns, send_form, tables_checksum
 
 UNSAFE = ("post", "put", "patch", "delete")
 
@@ -46,10 +46,7 @@ def test_every_change_without_a_csrf_token_is_refused(victim, strict_owner):
             continue
         before = tables_checksum()
         for method in UNSAFE:
-            response = getattr(strict_owner, method)(url, {"version": 1, "title": "Forged", "name": "Forged"}
-                                                     if method == "post" else "version=1&title=Forged",
-                                                     **({} if method == "post" else
-                                                        {"content_type": "application/x-www-form-urlencoded"}))
+            response = send_form(strict_owner, method, url)
             assert response.status_code == 403, (name, method, url, response.status_code)
             swept += 1
         assert tables_checksum() == before, (name, url)
