@@ -20,10 +20,11 @@ from comments.services import comment_create
 from compliance.models import Checkpoint
 from diagnostics.services import stage_metric_record
 from maps.models import LaneKind
+from stakeholders.services import intersection_create
 from workshop.services import share_link_create, vote_session_open
 
 from . import factories
-from .healthcare import healthy_journey
+from .healthcare import healthy_journey, make_step
 
 PROJECT_APPS = ("workspaces", "maps", "stakeholders", "compliance", "diagnostics", "interchange", "reports",
                 "live", "comments", "workshop", "api")
@@ -36,7 +37,8 @@ CARD_FIELDS = ["title", "body", "version", "doing", "thinking", "feeling", "need
                "needs_legal_review", "friction_kind", "severity", "evidence", "status", "impact", "effort",
                "owner_team", "from_team", "to_team", "to_stage", "handoff", "risk", "observed_dropoff"]
 
-# (url template, the fields its form reads). Placeholders name an object of the fuzzed world.
+# (url template, the fields its form reads[, real values the fuzzed data is laid over, so it reaches the form]).
+# Placeholders name an object of the fuzzed world.
 ENDPOINTS = [
     ("/w/new/", ["name"]),
     ("/w/{slug}/members/", ["email", "role"]),
@@ -46,7 +48,7 @@ ENDPOINTS = [
     ("/maps/{journey}/settings/", ["title", "persona", "description", "kind", "observes", "status",
                                    "last_reviewed_at", "version"]),
     ("/maps/{journey}/reviewed/", ["version"]),
-    ("/maps/{journey}/cards/new/", ["stage", "lane"] + CARD_FIELDS),
+    ("/maps/{journey}/cards/new/", ["stage", "lane"] + CARD_FIELDS, {"stage": "{stage}", "lane": "{card_lane}"}),
     ("/maps/{journey}/cards/{card}/edit/", CARD_FIELDS),
     ("/maps/{journey}/cards/{transition}/edit/", CARD_FIELDS),
     ("/maps/{journey}/cards/{card}/move/", ["version", "position", "step", "stage", "lane"]),
@@ -70,7 +72,8 @@ ENDPOINTS = [
     ("/maps/{journey}/stakeholders/tracks/new/", ["stakeholder", "kind", "title"]),
     ("/maps/{journey}/stakeholders/steps/new/", ["track", "stage", "title", "body", "clinical_context",
                                                  "time_pressure", "ehr_interop", "data_classification",
-                                                 "access_roles", "audit_logged", "is_competency_checkpoint"]),
+                                                 "access_roles", "audit_logged", "is_competency_checkpoint"],
+     {"track": "{track}"}),
     ("/maps/{journey}/stakeholders/steps/{step}/edit/", ["stage", "title", "body", "clinical_context",
                                                          "time_pressure", "is_verification", "version"]),
     ("/maps/{journey}/stakeholders/intersections/new/", ["stage", "title", "description", "owner_team",
@@ -115,6 +118,10 @@ def _world(owner, workspace) -> dict:
     built = healthy_journey(journey, owner)
     card = built["phi_touchpoint"]
     friction = factories.make_card(journey, owner, kind=LaneKind.FRICTION, title="Long wait")
+    step = built["step"]
+    other_track = next(track for track in built["tracks"].values() if track.stakeholder_id != step.track.stakeholder_id)
+    intersection = intersection_create(actor=owner, journey=journey, steps=[step, make_step(
+        other_track, owner, title="Takes the handover")], data={"stage": step.stage, "title": "Shift change"})
     comment = comment_create(actor=owner, journey=journey, target=card, body="Is this @owner's?")
     token, _ = api_token_create(user=owner, name="fuzz")
     stage = journey.stages.first()
@@ -123,8 +130,8 @@ def _world(owner, workspace) -> dict:
     return {
         "slug": workspace.slug, "journey": journey.pk, "card": card.pk, "transition": built["transition"].pk,
         "friction": friction.pk, "stage": stage.pk, "lane": journey.lanes.first().pk, "metric": metric.pk,
-        "stakeholder": built["tracks"]["clinical"].stakeholder_id, "step": built["step"].pk,
-        "intersection": HUGE_ID, "checkpoint": Checkpoint.objects.filter(journey=journey).first().pk,
+        "stakeholder": built["tracks"]["clinical"].stakeholder_id, "step": step.pk, "track": step.track_id,
+        "intersection": intersection.pk, "card_lane": card.lane_id, "checkpoint": Checkpoint.objects.filter(journey=journey).first().pk,
         "vote": vote_session_open(actor=owner, journey=journey, target="friction", dots_per_person=3).pk,
         "share": share_link_create(actor=owner, journey=journey, label="Room 2").pk,
         "comment": comment.pk, "token": token.pk, "team": workspace.teams.first().pk,
@@ -182,7 +189,7 @@ def test_every_form_survives_fuzzed_posts_and_a_refusal_changes_nothing(owner, w
     client = Client()
     client.force_login(owner)
 
-    for template, fields in ENDPOINTS:
+    for template, fields, *real in ENDPOINTS:
         @FUZZ
         @given(data=_post_data(fields, ids), as_htmx=st.booleans(),
                foreign=st.sampled_from([None, None, None, "journey", "card", "stage", "huge"]))
@@ -196,6 +203,7 @@ def test_every_form_survives_fuzzed_posts_and_a_refusal_changes_nothing(owner, w
             elif foreign == "huge":
                 place = {key: (HUGE_ID if isinstance(value, int) else value) for key, value in place.items()}
             url = template.format(**place)
+            data = {name: value.format(**world) for name, value in (real[0] if real else {}).items()} | data
             for upload in data.values():
                 if isinstance(upload, SimpleUploadedFile):
                     upload.seek(0)
