@@ -22,7 +22,7 @@ from comments.services import comment_create
 from compliance.services import checkpoint_create, failure_mode_create, safety_loop_set, touchpoint_access_set
 from interchange.formats import export_format_get
 from maps import services as map_services
-from maps.models import Card, LaneKind
+from maps.models import Card, LaneKind, Touchpoint
 from stakeholders.models import Stakeholder
 from stakeholders.services import intersection_create, stakeholder_create, step_create, track_create
 from workshop.selectors import share_link_token
@@ -301,3 +301,22 @@ def test_unstorable_text_is_refused_with_a_message_not_a_server_error(journey, o
         assert 400 <= response.status_code < 500, response.status_code
     assert Card.objects.count() == before
     assert re.search(rb"(?i)nul{1,2} characters|at most|larger than", response.content), response.content[:500]
+
+
+def test_hostile_text_typed_into_the_forms_comes_back_inert(journey, owner_client, htmx):
+    """The same corpus through the views people use: forms save it as typed and every answer is inert."""
+    lane, stage = factories.lane_of(journey), journey.stages.first()
+    choices = {field: Touchpoint._meta.get_field(field).default
+               for field in ("channel", "data_classification", "communication_sensitivity")}
+    saved = owner_client.post(reverse("maps:card_create", args=[journey.pk]), choices | {
+        "lane": lane.pk, "stage": stage.pk, "title": HOSTILE, "body": HOSTILE, "expectation": HOSTILE}, **htmx)
+    assert_inert_html(saved)
+    assert_inert_html(owner_client.post(reverse("maps:stage_create", args=[journey.pk]),
+                                        {"name": SHORT, "description": HOSTILE}, follow=True))
+    card = Card.objects.get(journey=journey, title=HOSTILE)
+    assert card.body == HOSTILE
+    commented = owner_client.post(reverse("comments:create", args=[journey.pk, "card", card.pk]),
+                                  {"body": HOSTILE}, **htmx)
+    assert_inert_html(commented)
+    assert_inert_html(owner_client.get(reverse("maps:board", args=[journey.pk])))
+    assert_inert_html(owner_client.get(reverse("comments:panel", args=[journey.pk, "card", card.pk]), **htmx))
