@@ -10,6 +10,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+import zipfile
 from html.parser import HTMLParser
 
 import pytest
@@ -30,6 +31,7 @@ from workshop.services import share_link_create
 from workspaces.services import team_create
 
 from . import factories
+from .api import client_for
 
 SCRIPT = "<script>alert(1)</script>"
 EVENT_HANDLER = "<img src=x onerror=alert(1)>"
@@ -227,8 +229,6 @@ def test_csv_exports_neutralise_formula_starters(hostile_map, owner_client):
         assert response.status_code == 200, url
         data = b"".join(response.streaming_content) if response.streaming else response.content
         if data.startswith(b"PK"):  # the full CSV export is a zip of the tables
-            import zipfile
-
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 cells = [c for name in archive.namelist() for c in _csv_cells(archive.read(name))]
         else:
@@ -249,8 +249,6 @@ def _strings(value) -> list[str]:
 
 
 def test_json_exports_and_the_api_return_hostile_text_as_json_strings(hostile_map, owner, owner_client):
-    from .api import client_for
-
     j = hostile_map["journey"].pk
     for format_name in ("json", "ojf"):
         response = owner_client.get(reverse("interchange:download", args=[j, format_name]))
@@ -286,8 +284,6 @@ def test_svg_diagrams_have_no_script_handler_or_javascript_link(hostile_map, for
 @pytest.mark.parametrize("title", ["Before\x00after", "x" * 1_000_000], ids=["null-byte", "one-megabyte"])
 @pytest.mark.parametrize("through", ["form", "api"])
 def test_unstorable_text_is_refused_with_a_message_not_a_server_error(journey, owner, owner_client, title, through):
-    from .api import client_for
-
     lane, stage = factories.lane_of(journey), journey.stages.first()
     before = Card.objects.count()
     if through == "form":
