@@ -194,8 +194,10 @@ def test_content_security_policy_is_strict_on_real_pages(client, owner_client, j
 
 
 def test_check_deploy_is_clean_on_production_settings():
-    environment = os.environ | {"DJANGO_SETTINGS_MODULE": "journeymap.settings.production", "SECRET_KEY": SECRET,
-                                "ALLOWED_HOSTS": "maps.example.org"}
+    # The browser tests allow sync database calls from async code in this process; a deployment must not.
+    environment = {name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment |= {"DJANGO_SETTINGS_MODULE": "journeymap.settings.production", "SECRET_KEY": SECRET,
+                    "ALLOWED_HOSTS": "maps.example.org"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=PROJECT, env=environment, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
