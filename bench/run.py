@@ -15,7 +15,13 @@ Then against a real uvicorn process (Redis if REDIS_URL is set, in-process other
 - sse_fanout_p95_ms: from an edit's HTTP response to its `changed` event reaching each
   of 50 connected event streams, 95th percentile;
 - edit_ms_http / edit_ms_with_200_listeners: median edit over HTTP with no stream open,
-  then while 200 event streams are open.
+  then while 200 event streams are open;
+- load_*: 8 editors, each with its own session and event stream (plus 24 more listeners), edit
+  their own cards back to back for 10 s and every fifth action move one shared card:
+  load_edits_per_s (accepted changes per second), load_p95_ms (their request-to-response time),
+  load_conflicts (409s on the shared card: real conflicts, re-read and retried), load_errors
+  (anything else but 200: must be 0) and load_streams_caught_up (streams that heard the last
+  revision).
 
 The last line printed is one JSON object with every figure.
 """
@@ -23,6 +29,7 @@ The last line printed is one JSON object with every figure.
 import asyncio
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -277,6 +284,130 @@ def time_live(owner, journey) -> dict:
     return figures | {"live_bus": "redis" if settings.REDIS_URL else "in-process"}
 
 
+LOAD_EDITORS = 8
+LOAD_EXTRA_LISTENERS = 24
+LOAD_SECONDS = 10
+SHARED_MOVE_EVERY = 5  # each editor moves the one shared card on every fifth action
+VERSION_FIELD = re.compile(rb'name="version" value="(\d+)"')
+
+
+def _session_cookies(user, journey) -> dict:
+    client = Client()
+    client.force_login(user)
+    client.get(f"/maps/{journey.pk}/")  # sets the CSRF cookie
+    return {name: morsel.value for name, morsel in client.cookies.items()}
+
+
+async def _load_figures(base_url: str, journey, editors: list, shared_card, stages: list) -> dict:
+    """Editors edit their own cards back to back and now and then move the shared one, each over its own
+    session while its own event stream (and extra listeners) stay open; a 409 on the shared card is a real
+    conflict, anything else but 200 an error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.servers import cookie_header, http_request
+
+    loop = asyncio.get_running_loop()
+    pool = ThreadPoolExecutor(max_workers=len(editors))
+    shared = {"version": shared_card.version}
+    counts = {"accepted": 0, "conflicts": 0, "errors": 0}
+    samples, error_samples = [], []
+
+    async def call(method, path, cookies, data=None):
+        headers = {"X-CSRFToken": cookies["csrftoken"], "HX-Request": "true"}
+        start = time.perf_counter()
+        status, body = await loop.run_in_executor(
+            pool, lambda: http_request(base_url, method, path, cookies=cookies, data=data, headers=headers))
+        return status, body, time.perf_counter() - start
+
+    async def editor(index, cookies, card, stop_at):
+        version, action = card.version, 0
+        while time.perf_counter() < stop_at:
+            action += 1
+            if action % SHARED_MOVE_EVERY == 0:
+                stage = stages[action // SHARED_MOVE_EVERY % len(stages)]
+                path = f"/maps/{journey.pk}/cards/{shared_card.pk}/move/"
+                status, body, took = await call("POST", path, cookies,
+                                                {"version": shared["version"], "stage": stage.pk, "position": 0})
+                if status == 200:
+                    shared["version"] += 1
+                elif status == 409:  # someone moved it first: read the card again, as the conflict view offers
+                    counts["conflicts"] += 1
+                    _, form, _ = await call("GET", f"/maps/{journey.pk}/cards/{shared_card.pk}/edit/", cookies)
+                    shared["version"] = max(shared["version"], int(VERSION_FIELD.search(form).group(1)))
+                    continue
+            else:
+                path = f"/maps/{journey.pk}/cards/{card.pk}/edit/"
+                status, body, took = await call("POST", path, cookies,
+                                                {"version": version, "title": f"Editor {index} edit {action}",
+                                                 "body": ""})
+                version += status == 200
+            if status == 200:
+                counts["accepted"] += 1
+                samples.append(took)
+            else:
+                counts["errors"] += 1
+                error_samples.append(f"{status} {path}: {body[:200]!r}")
+
+    streams, arrivals = [], []
+    cookie_sets = [cookies for _, cookies, _ in editors]
+    for cookies in cookie_sets + [cookie_sets[i % len(cookie_sets)] for i in range(LOAD_EXTRA_LISTENERS)]:
+        arrivals.append({})
+        subscribed = asyncio.Event()
+        streams.append(asyncio.create_task(_listen(base_url, f"/maps/{journey.pk}/events/", cookie_header(cookies),
+                                                   arrivals[-1], subscribed, [0.0])))
+        await asyncio.wait_for(subscribed.wait(), 60)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(editor(i, cookies, card, started + LOAD_SECONDS)
+                           for i, (_, cookies, card) in enumerate(editors)))
+    elapsed = time.perf_counter() - started
+    # Every open stream must end up at the map's last revision (bursts are coalesced, nothing is lost);
+    # each accepted change bumps the revision by one, a refused one leaves it.
+    final = journey.revision + counts["accepted"]
+    deadline = time.perf_counter() + 10
+    while not all(final in a for a in arrivals) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+    for task in streams:
+        task.cancel()
+    pool.shutdown()
+    for line in error_samples[:5]:
+        print(f"load error: {line}", file=sys.stderr)
+    return {
+        "load_editors": len(editors),
+        "load_listeners": len(streams),
+        "load_seconds": round(elapsed, 1),
+        "load_edits_per_s": round(counts["accepted"] / elapsed, 1),
+        "load_p95_ms": round(statistics.quantiles(samples, n=20)[-1] * 1000, 2),
+        "load_errors": counts["errors"],
+        "load_conflicts": counts["conflicts"],
+        "load_streams_caught_up": sum(final in a for a in arrivals),
+    }
+
+
+def time_load(owner, journey) -> dict:
+    """Several editors at once on one map, against a real uvicorn process."""
+    from maps.models import LaneKind
+    from tests import factories
+    from tests.servers import uvicorn_process
+    from workspaces.models import Role
+
+    stages = list(journey.stages.all()[:2])
+    shared_card = factories.make_card(journey, owner, kind=LaneKind.TOUCHPOINTS, title="Shared card")
+    editors = []
+    for i in range(LOAD_EDITORS):
+        user = factories.add_member(journey.workspace, role=Role.EDITOR)
+        card = factories.make_card(journey, owner, kind=LaneKind.ACTIONS, title=f"Editor {i} card")
+        editors.append((user, _session_cookies(user, journey), card))
+    shared_card.refresh_from_db()
+    for _, _, card in editors:
+        card.refresh_from_db()
+    journey.refresh_from_db()
+
+    env = {"LIVE_CHANNEL_PREFIX": f"bench-load-{uuid.uuid4().hex}:"}
+    with uvicorn_process(env=env) as base_url:
+        return asyncio.run(_load_figures(base_url, journey, editors, shared_card, stages))
+
+
 def main() -> None:
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
@@ -293,6 +424,7 @@ def main() -> None:
         json_roundtrip_large_s = time_json_roundtrip(owner, large)
         pdf_large_s, pdf_large_cpu_s, pdf_large_pages = time_pdf(large)
         live = time_live(owner, small)
+        load = time_load(owner, small)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     result = {
@@ -309,6 +441,7 @@ def main() -> None:
         "pdf_large_cpu_s": pdf_large_cpu_s,
         "pdf_large_pages": pdf_large_pages,
         **live,
+        **load,
         "cpu_count": os.cpu_count(),
         "debug": settings.DEBUG,
     }
