@@ -7,6 +7,7 @@ saves are stale. PostgreSQL only: row locks and the connection per thread are wh
 
 import random
 from collections import Counter, defaultdict
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -64,26 +65,26 @@ def _service_writer(seed, actor, journey, stages, cards):
             if roll < 0.45:
                 card = rng.choice(cards)
                 key, title = ("card", card.pk), f"w{seed}-{n}"
-                call = lambda: services.card_update(actor=actor, card=card, version=seen[key], data={"title": title})  # noqa: E731,B023
+                call = partial(services.card_update, actor=actor, card=card, data={"title": title})
                 action = ChangeAction.UPDATE
             elif roll < 0.8:
                 card, stage = rng.choice(cards), rng.choice(stages)
-                key, title, position = ("card", card.pk), None, rng.randint(0, 3)
-                call = lambda: services.card_move(actor=actor, card=card, version=seen[key], stage_id=stage.pk,  # noqa: E731,B023
-                                                  lane_id=lane.pk, position=position)
+                key, title = ("card", card.pk), None
+                call = partial(services.card_move, actor=actor, card=card, stage_id=stage.pk, lane_id=lane.pk,
+                               position=rng.randint(0, 3))
                 action = ChangeAction.MOVE
             elif roll < 0.9:
-                stage, position = rng.choice(all_stages), rng.randint(0, len(all_stages) - 1)
+                stage = rng.choice(all_stages)
                 key, title = ("stage", stage.pk), None
-                call = lambda: services.stage_move(actor=actor, stage=stage, version=seen[key], position=position)  # noqa: E731,B023
+                call = partial(services.stage_move, actor=actor, stage=stage, position=rng.randint(0, len(all_stages) - 1))
                 action = ChangeAction.MOVE
             else:
-                moved_lane, position = rng.choice(lanes), rng.randint(0, len(lanes) - 1)
+                moved_lane = rng.choice(lanes)
                 key, title = ("lane", moved_lane.pk), None
-                call = lambda: services.lane_move(actor=actor, lane=moved_lane, version=seen[key], position=position)  # noqa: E731,B023
+                call = partial(services.lane_move, actor=actor, lane=moved_lane, position=rng.randint(0, len(lanes) - 1))
                 action = ChangeAction.MOVE
             try:
-                saved = call()
+                saved = call(version=seen[key])
             except Conflict as refusal:
                 ledger.refused += 1
                 assert refusal.current is not None  # nothing is deleted in this storm
