@@ -42,3 +42,9 @@ class NotAuthenticated(ApplicationError):
     """The request did not prove who sent it (a missing, unknown or revoked API token)."""
 
     status_code = 401
+
+
+class Unavailable(ApplicationError):
+    """Something the app depends on (the database) did not answer; the request changed nothing."""
+
+    status_code = 503

@@ -87,6 +87,7 @@ class _RedisRelay:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="live-redis-relay")
 
     async def _run(self) -> None:
+        lost = False
         while True:
             client = redis.asyncio.Redis.from_url(self._url)
             try:
@@ -94,6 +95,10 @@ class _RedisRelay:
                     await pubsub.psubscribe(self._pattern)
                     await pubsub.get_message(timeout=RELAY_READY_TIMEOUT_SECONDS)  # the confirmation
                     self.ready.set()
+                    if lost:
+                        lost = False
+                        # Events were missed while Redis was away: every stream re-reads the map's revision.
+                        _subscribers.deliver_everywhere({"event": "resync"})
                     async for message in pubsub.listen():
                         if message["type"] == "pmessage":
                             _subscribers.deliver(message["channel"].decode(), json.loads(message["data"]))
@@ -101,8 +106,7 @@ class _RedisRelay:
                 logger.warning("Lost the Redis connection for live updates; reconnecting", exc_info=True)
                 if self.ready.is_set():
                     self.ready.clear()
-                    # Events may have been missed meanwhile: every stream re-reads the map's revision.
-                    _subscribers.deliver_everywhere({"event": "resync"})
+                    lost = True
                 await asyncio.sleep(RELAY_RETRY_SECONDS)
             finally:
                 await client.aclose()
@@ -162,6 +166,10 @@ def redis_client() -> redis.Redis:
 def publish(journey_id: int, event: dict[str, Any]) -> None:
     """Sends `event` to every subscriber of the journey, in every process. Callable from any thread."""
     if settings.REDIS_URL:
-        redis_client().publish(channel_name(journey_id), json.dumps(event))
+        try:
+            redis_client().publish(channel_name(journey_id), json.dumps(event))
+        except redis.RedisError:
+            # The change itself is saved; when Redis is back, each relay's resync makes every stream catch up.
+            logger.warning("Could not announce a live event: Redis did not answer", exc_info=True)
     else:
         _subscribers.deliver(channel_name(journey_id), event)
