@@ -25,7 +25,7 @@ from .test_maps_views import card_post_data
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WRITERS = 6
-OPERATIONS_PER_WRITER = 200
+OPERATIONS_PER_WRITER = 350  # 6 writers: 2,100 interleaved operations
 HTTP_WRITERS = 3
 HTTP_OPERATIONS_PER_WRITER = 30
 
