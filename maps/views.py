@@ -18,7 +18,7 @@ from django_htmx.http import reswap, retarget
 
 from core.errors import Conflict
 from core.forms import add_service_errors, conflict_rows, int_or_zero
-from workspaces.models import EDITING_ROLES
+from workspaces.models import EDITING_ROLES, Membership
 from workspaces.selectors import membership_get, role_require, workspace_get, workspaces_for_user
 
 from . import selectors, services
@@ -45,8 +45,8 @@ def _board_url(journey, anchor: str = "") -> str:
     return reverse("maps:board", args=[journey.pk]) + (f"#{anchor}" if anchor else "")
 
 
-def _context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
-    membership = membership_get(user=request.user, workspace_id=journey.workspace_id)
+def _context(request: HttpRequest, journey, *, membership: Membership | None = None, **extra: Any) -> dict[str, Any]:
+    membership = membership or membership_get(user=request.user, workspace_id=journey.workspace_id)
     return {
         "journey": journey,
         "can_edit": membership is not None and membership.role in EDITING_ROLES,
@@ -59,8 +59,7 @@ def _panels(journey) -> list[dict[str, str]]:
     return [{"url": reverse(p.url_name, args=[journey.pk]), "label": p.label} for p in BOARD_PANELS]
 
 
-def _header_links(request: HttpRequest, journey) -> list[dict[str, str]]:
-    membership = membership_get(user=request.user, workspace_id=journey.workspace_id)
+def _header_links(journey, membership: Membership | None) -> list[dict[str, str]]:
     role = membership.role if membership else None
     return [{"url": reverse(link.url_name, args=[journey.pk]), "label": link.label}
             for link in BOARD_LINKS if role in link.roles]
@@ -144,9 +143,10 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     journey = selectors.journey_get(user=request.user, pk=pk)
     if request.htmx:
         return _board_response(request, journey)
+    membership = membership_get(user=request.user, workspace_id=journey.workspace_id)
     return TemplateResponse(request, BOARD, _context(
-        request, journey, board=selectors.board_get(journey=journey), panels=_panels(journey),
-        header_links=_header_links(request, journey), streams=_streams(request, journey)))
+        request, journey, membership=membership, board=selectors.board_get(journey=journey), panels=_panels(journey),
+        header_links=_header_links(journey, membership), streams=_streams(request, journey)))
 
 
 @login_required

@@ -18,6 +18,22 @@ CHROMIUM_ARGS = [
 ]
 
 
+def open_signed_in(context, user):
+    """A new page of `context` signed in as `user`; console and page errors collect in `page.errors`."""
+    from tests import factories
+
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto("/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", factories.PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url("**/maps/")
+    return page
+
+
 def mark_loaded(page) -> None:
     """A marker that a full page load would wipe out: proves a change came by swap."""
     page.evaluate("window.__noReload = true")

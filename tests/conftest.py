@@ -116,22 +116,14 @@ def browser():
 @pytest.fixture
 def page_for(browser, live_server):
     """Opens a page on the live server signed in as the given user; closes them all afterwards."""
-    from .browser import wait_for_server_requests_to_finish
+    from .browser import open_signed_in, wait_for_server_requests_to_finish
 
     contexts = []
 
     def open_as(user):
         context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
         contexts.append(context)
-        page = context.new_page()
-        page.errors = []
-        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        page.goto("/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", factories.PASSWORD)
-        page.click("button.primary")
-        page.wait_for_url("**/maps/")
+        page = open_signed_in(context, user)
         return page
 
     yield open_as

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-
+from tests.browser import mark_loaded, open_signed_in, still_same_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,27 +31,15 @@ def board_for(browser, asgi_server, journey):
     def open_as(user):
         context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=asgi_server)
         contexts.append(context)
-        page = context.new_page()
-        page.errors = []
-        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        page.goto("/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", factories.PASSWORD)
-        page.click("button.primary")
-        page.wait_for_url("**/maps/")
+        page = open_signed_in(context, user)
         page.goto(f"/maps/{journey.pk}/")
         expect(page.locator("#presence ul.avatars")).to_be_attached()  # the stream is open: presence came
-        page.evaluate("window.__noReload = true")  # a full reload would wipe this out
+        mark_loaded(page)
         return page
 
     yield open_as
     for context in contexts:
         context.close()
-
-
-def still_same_page(page) -> bool:
-    return page.evaluate("window.__noReload === true")
 
 
 def _edit_title(page, card, title: str) -> None:

@@ -11,6 +11,7 @@ from workshop import selectors, services
 from workshop.models import Vote, VoteTarget
 
 from . import factories
+from .browser import mark_loaded, still_same_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,12 +51,12 @@ def test_a_viewer_spends_a_dot_without_a_reload(page_for, owner, viewer, journey
     services.vote_session_open(actor=owner, journey=journey, target=VoteTarget.FRICTION, dots_per_person=2)
     page = page_for(viewer)
     page.goto(f"/maps/{journey.pk}/workshop/")
-    page.evaluate("window.__noReload = true")
+    mark_loaded(page)
     page.locator(f"#vote-card-{card.pk} .dot-add").click()
     expect(page.locator(".dots-left")).to_have_text("You have 1 dot left")
     page.locator(f"#vote-card-{card.pk} .dot-add").click()
     expect(page.locator(f"#vote-card-{card.pk} .dot-add")).to_be_disabled()
-    assert page.evaluate("window.__noReload === true")
+    assert still_same_page(page)
     assert Vote.objects.get(voter=viewer).dots == 2
     assert page.errors == []
 
@@ -82,20 +83,21 @@ def test_a_revoked_share_link_stops_working_for_the_guest(browser, page_for, liv
 
 
 def _announce_change(page):
-    """What the live layer's `changed` event does to the page, without its event stream (not in this app)."""
+    """What the live layer's `changed` event does to the page: the live server here is WSGI, which
+    does not stream (tests/test_workshop_live.py follows real events under uvicorn)."""
     page.evaluate("htmx.trigger('#presentation', 'sse:changed')")
 
 
 def test_a_change_event_refreshes_the_presentation_in_place(page_for, owner, journey):
     page = page_for(owner)
     page.goto(f"/maps/{journey.pk}/present/")
-    page.evaluate("window.__noReload = true")
+    mark_loaded(page)
     factories.make_card(journey, owner, kind=LaneKind.FRICTION, title="Made in the room")
     services.timer_start(actor=owner, journey=journey, minutes=3)
     _announce_change(page)
     expect(page.get_by_text("Made in the room")).to_be_visible()
     expect(page.locator("#timer")).to_have_text(re.compile(r"^[23]:\d\d$"))
-    assert page.evaluate("window.__noReload === true")
+    assert still_same_page(page)
     assert page.errors == []
 
 

@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 from maps.models import LaneKind
 from maps.services import card_update
 from tests import factories
+from tests.browser import mark_loaded, open_signed_in, still_same_page
 from tests.test_live_views import read_events
 from workshop import selectors, services
-
 
 
 @pytest.fixture(autouse=True)
@@ -56,18 +56,13 @@ def test_the_projector_and_a_guest_follow_an_edit_made_in_the_room(browser, asgi
     projector = browser.new_context(viewport={"width": 1600, "height": 900}, base_url=asgi_server)
     guest = browser.new_context(viewport={"width": 1600, "height": 900}, base_url=asgi_server)
     try:
-        page = projector.new_page()
-        page.goto("/accounts/login/")
-        page.fill("#id_username", owner.username)
-        page.fill("#id_password", factories.PASSWORD)
-        page.click("button.primary")
-        page.wait_for_url("**/maps/")
+        page = open_signed_in(projector, owner)
         page.goto(reverse("workshop:present", args=[journey.pk]))
         guest_page = guest.new_page()
         guest_page.goto(reverse("workshop:share_present", args=[selectors.share_link_token(link=link)]))
         for screen in (page, guest_page):
             expect(screen.locator("#presentation")).to_contain_text("Hidden price")
-            screen.evaluate("window.__noReload = true")
+            mark_loaded(screen)
         # Both streams are open once the presentation carries its live connection.
         for screen in (page, guest_page):
             expect(screen.locator("[sse-connect]")).to_have_count(1)
@@ -78,7 +73,7 @@ def test_the_projector_and_a_guest_follow_an_edit_made_in_the_room(browser, asgi
 
         for screen in (page, guest_page):
             expect(screen.locator("#presentation")).to_contain_text("Price shown after the consult")
-            assert screen.evaluate("window.__noReload === true")
+            assert still_same_page(screen)
     finally:
         projector.close()
         guest.close()
