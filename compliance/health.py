@@ -296,6 +296,9 @@ class HealthReport:
     journey: Journey
     score: int
     results: list[RuleResult]
+    # False for a map with nothing on it yet (a template's empty stages and lanes): the rules still
+    # run (the command and the report list them), but pages show no score or findings until then.
+    started: bool = True
 
     @property
     def findings(self) -> list[Finding]:
@@ -306,6 +309,7 @@ class HealthReport:
         return {
             "journey": {"id": self.journey.pk, "title": self.journey.title},
             "score": self.score,
+            "started": self.started,
             "rules": [{"rule": r.rule.code, "title": r.rule.title, "severity": r.rule.severity,
                        "checked": r.checked, "passed": r.passed} for r in self.results],
             "findings": [f.as_dict() for f in self.findings],
@@ -325,4 +329,7 @@ def health_check(*, journey: Journey, today: datetime.date | None = None,
     results = [run_rule(rule, facts) for rule in (rules or RULES)]
     total = sum(r.rule.weight for r in results)
     earned = sum(r.rule.weight * r.credit for r in results)
-    return HealthReport(journey=journey, score=round(100 * earned / total) if total else 100, results=results)
+    started = bool(facts.user_state_stage_ids or facts.touchpoints or facts.transitions or facts.tracks
+                   or facts.checkpoints or facts.failure_modes)
+    return HealthReport(journey=journey, score=round(100 * earned / total) if total else 100, results=results,
+                        started=started)

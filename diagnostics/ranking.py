@@ -63,6 +63,18 @@ class Weakness:
     score: float
     reasons: tuple[str, ...]
 
+    @property
+    def level(self) -> str:
+        """The score in words, for people who should not have to read it: a drop-off of half
+        (5) or a high-severity friction with no owner (3 + 2) is already serious."""
+        if self.score >= 8:
+            return "Critical"
+        if self.score >= 5:
+            return "Serious"
+        if self.score >= 2:
+            return "Moderate"
+        return "Minor" if self.score > 0 else "No known problem"
+
 
 def transition_weakness(signals: TransitionSignals) -> Weakness:
     """How broken a transition looks: drop-off, open friction, missing owners, low confidence and risk add up."""

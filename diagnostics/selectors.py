@@ -173,6 +173,8 @@ def transitions_ranked(*, journey: Journey) -> list[TransitionReport]:
     for card in cards:
         by_stage[card.stage_id][card.kind].append(card)
     stage_dropoff, metrics_source = _stage_dropoffs(journey=journey, stages=stages)
+    if not cards and not stage_dropoff:
+        return []  # a map with nothing on it yet (a fresh template) has nothing to diagnose
     handoff_ids = {c.pk for c in cards if c.kind == LaneKind.HANDOFFS}
     fixes = ranked_fixes([c for c in cards if c.kind == LaneKind.OPPORTUNITIES])
 

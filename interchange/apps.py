@@ -15,7 +15,7 @@ class InterchangeConfig(AppConfig):
 
         register_export_format(ExportFormat(name="json", label="Journeymap JSON", extension="json",
                                             content_type="application/json", render=render_json))
-        register_export_format(ExportFormat(name="ojf", label="OpenJourney (.ojf)", extension="ojf",
+        register_export_format(ExportFormat(name="ojf", label="OpenJourney", extension="ojf",
                                             content_type="application/json", render=render_ojf))
         register_export_format(ExportFormat(name="csv", label="Spreadsheets (cards, checkpoints, fixes)",
                                             extension="zip", content_type="application/zip", render=render_csv_zip))

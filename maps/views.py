@@ -34,6 +34,7 @@ from .forms import (
     card_create_form_class,
     card_form_class,
 )
+from .map_templates import MAP_TEMPLATES
 from .models import Card, card_model_for
 
 BOARD = "maps/board.html"
@@ -109,10 +110,16 @@ def _conflict_response(request, journey, *, error: Conflict, form, action: str, 
 def journey_list(request: HttpRequest) -> HttpResponse:
     workspaces = list(workspaces_for_user(user=request.user).prefetch_related("memberships"))
     roles = {m.workspace_id: m.role for w in workspaces for m in w.memberships.all() if m.user_id == request.user.pk}
+    journeys = list(selectors.journey_list(user=request.user))
+    with_maps = {journey.workspace_id for journey in journeys}
     return TemplateResponse(request, "maps/journey_list.html", {
-        "journeys": selectors.journey_list(user=request.user),
-        "workspaces": [(w, roles.get(w.pk) in EDITING_ROLES) for w in workspaces],
+        "journeys": journeys,
+        "workspaces": [(w, roles.get(w.pk) in EDITING_ROLES, w.pk in with_maps) for w in workspaces],
         "workspace_actions": WORKSPACE_ACTIONS,
+        "map_templates": [
+            {"key": key, "label": spec["label"], "stages": len(spec["stages"]), "lanes": len(spec["lanes"])}
+            for key, spec in MAP_TEMPLATES.items()
+        ],
     })
 
 
@@ -121,7 +128,9 @@ def journey_list(request: HttpRequest) -> HttpResponse:
 def journey_create(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
     role_require(user=request.user, workspace_id=workspace.pk)
-    form = JourneyCreateForm(request.POST or None, workspace=workspace)
+    # The maps list's template tiles link here with ?template=<key> chosen.
+    form = JourneyCreateForm(request.POST or None, workspace=workspace,
+                             initial={"template": request.GET["template"]} if request.GET.get("template") in MAP_TEMPLATES else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from compliance.health import HealthReport, health_check
+from compliance.health import Finding, HealthReport, health_check
 from compliance.models import Checkpoint
 from compliance.selectors import checkpoints_of_journey, open_statuses
 from core.errors import NotFound
@@ -66,6 +66,30 @@ class ReportContent:
     @property
     def summary_checkpoints(self) -> list[Checkpoint]:
         return self.open_checkpoints[:SUMMARY_ITEMS]
+
+    # A section with nothing in it is left out of the report rather than given a page of its own.
+
+    @property
+    def has_curve(self) -> bool:
+        return bool(self.board.curve.points)
+
+    @property
+    def has_charts(self) -> bool:
+        return self.has_curve or self.funnel.figure is not None or self.heatmap.figure is not None
+
+    @property
+    def has_submaps(self) -> bool:
+        return bool(self.swimlanes.lanes or self.swimlanes.intersections)
+
+    @property
+    def has_compliance(self) -> bool:
+        return bool(self.checkpoints or (self.health.started and self.health.findings))
+
+    @property
+    def findings_with_rule_titles(self) -> list[tuple[Finding, str]]:
+        """Each finding with its rule's title: a manager reads "Stakeholder sub-maps", not a rule code."""
+        titles = {result.rule.code: result.rule.title for result in self.health.results}
+        return [(finding, titles.get(finding.rule, finding.rule)) for finding in self.health.findings]
 
 
 def report_content(*, journey_id: int) -> ReportContent:

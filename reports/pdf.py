@@ -100,5 +100,7 @@ def render_pdf(journey_id: int) -> bytes:
     stylesheet = finders.find(STYLESHEET)
     fonts = FontConfiguration()
     # base_url: the stylesheet's url(...) of the vendored fonts resolve against static/.
+    # PDF/UA-1: a tagged PDF (headings, tables, reading order, the document's title and language),
+    # which screen readers and reflowing viewers need.
     return HTML(string=html, base_url=stylesheet).write_pdf(
-        stylesheets=[CSS(filename=stylesheet, font_config=fonts)], font_config=fonts)
+        stylesheets=[CSS(filename=stylesheet, font_config=fonts)], font_config=fonts, pdf_variant="pdf/ua-1")

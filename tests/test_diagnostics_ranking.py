@@ -145,7 +145,14 @@ def test_suppressed_metrics_do_not_count_as_drop_off(mapped, owner):
     assert selectors.weakest_transition(journey=mapped).label == "Consultation → Fulfilment"
 
 
-def test_a_stage_boundary_without_a_handoff_counts_as_unowned(journey):
+def test_a_map_with_nothing_on_it_has_nothing_to_diagnose(journey):
+    """A fresh template map: no "weakest transition" made up from empty lanes."""
+    assert selectors.transitions_ranked(journey=journey) == []
+    assert selectors.weakest_transition(journey=journey) is None
+
+
+def test_a_stage_boundary_without_a_handoff_counts_as_unowned(journey, owner):
+    factories.make_card(journey, owner, kind=LaneKind.FRICTION, title="Hidden price")
     weakest = selectors.weakest_transition(journey=journey)
     assert weakest.card is None
     assert "nobody owns this handoff" in weakest.weakness.reasons

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from diagnostics import services
 from diagnostics.models import StageMetric, WorkspaceSettings
-from maps.models import Journey, JourneyKind
+from maps.models import Journey, JourneyKind, LaneKind
+
+from . import factories
 
 
 GET_PAGES = [  # url name, region id present in both the fragment and the page
@@ -228,9 +230,21 @@ def test_board_lists_the_diagnosis_panel(owner_client, journey):
     assert reverse("diagnostics:panel", args=[journey.pk]) in body
 
 
-def test_panel_names_the_weakest_transition(owner_client, journey, htmx):
+def test_panel_names_the_weakest_transition(owner_client, owner, journey, htmx):
+    factories.make_card(journey, owner, kind=LaneKind.FRICTION, title="Hidden price", severity="high")
     body = owner_client.get(reverse("diagnostics:panel", args=[journey.pk]), **htmx).content.decode()
     assert "Fix one broken transition first" in body and "Acquisition → Onboarding &amp; intake" in body
+
+
+def test_a_map_with_nothing_on_it_yet_shows_no_diagnosis(owner_client, journey, htmx):
+    """A fresh map from the template has stages and empty lanes: nothing to diagnose, so no
+    "weakest transition" made up from blanks, on the panel, the fix-first page or the health check."""
+    panel = owner_client.get(reverse("diagnostics:panel", args=[journey.pk]), **htmx).content.decode()
+    assert "Nothing to diagnose yet" in panel and "Acquisition →" not in panel
+    first_fix = owner_client.get(reverse("diagnostics:first_fix", args=[journey.pk])).content.decode()
+    assert "Nothing to diagnose yet" in first_fix and "The weakest transition" not in first_fix
+    health = owner_client.get(reverse("compliance:health_panel", args=[journey.pk]), **htmx).content.decode()
+    assert "Nothing to check yet" in health and "health-score" not in health and "finding" not in health
 
 
 def _review(journey, days_ago):

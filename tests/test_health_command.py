@@ -8,9 +8,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from compliance.health import health_check
-from maps.models import Journey
+from maps.models import Journey, LaneKind
 from stakeholders.demo import RPM_TITLE
 
+from . import factories
 from .healthcare import healthy_journey
 
 
@@ -43,7 +44,8 @@ def test_check_map_text_and_unknown_map(journey):
         _check_map("999999", "--json")
 
 
-def test_health_panel_fragment_and_page(owner_client, journey, htmx):
+def test_health_panel_fragment_and_page(owner_client, owner, journey, htmx):
+    factories.make_card(journey, owner, kind=LaneKind.TOUCHPOINTS, title="Booking page")  # something to check
     url = reverse("compliance:health_panel", args=[journey.pk])
     fragment = owner_client.get(url, **htmx)
     assert fragment.status_code == 200 and b"<html" not in fragment.content

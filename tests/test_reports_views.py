@@ -39,7 +39,8 @@ def test_the_exports_page_offers_every_registered_format_and_lists_recent_export
     assert response.status_code == 200 and "<html" in page
     assert '<option value="test-title">Title and revision (.txt)</option>' in page
     assert f'href="{reverse("reports:download", args=[job.pk])}"' in page
-    assert f"Renders revision {journey.revision} of the map" in page
+    assert "Renders the map as it is now" in page and "the map as it is now" in page
+    assert f"revision {journey.revision}" not in page  # managers read words, not revision numbers
 
 
 def test_the_exports_region_alone_for_htmx(owner_client, journey, htmx):

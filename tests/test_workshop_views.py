@@ -74,11 +74,55 @@ def test_one_stage_with_previous_and_next_links(viewer_client, journey, owner):
     assert "Stage 2 of" in html
 
 
-def test_a_card_in_focus_shows_its_details_and_dots(viewer_client, viewer, journey, session, friction):
+def test_a_card_in_focus_shows_its_details_and_dots(viewer_client, viewer, owner, journey, session, friction):
     services.vote_add(actor=viewer, session=session, card_id=friction.pk)
+    services.vote_session_close(actor=owner, session=session)
     html = viewer_client.get(_present(journey, card=friction.pk)).content.decode()
     assert "p-card-focus" in html and "Hidden price" in html and "● 1" in html
-    assert "Voting on friction points" in html
+    assert "Vote results" in html
+
+
+def test_a_stage_shows_every_lane_the_board_shows_user_actions_included(viewer_client, owner, journey):
+    stage = journey.stages.first()
+    for kind in LaneKind.values:
+        if journey.lanes.filter(kind=kind).exists():
+            factories.make_card(journey, owner, kind=kind, stage=stage, title=f"A {kind} card")
+    html = viewer_client.get(_present(journey, stage=stage.pk)).content.decode()
+    for lane in journey.lanes.all():
+        assert f"<h3>{escape(lane.name)}</h3>" in html, lane.name
+        assert f"A {lane.kind} card" in html
+    assert "User actions" in html
+    overview = viewer_client.get(_present(journey)).content.decode()
+    assert "A actions card" in overview  # the overview's tiles list what people do, too
+
+
+def test_results_stay_hidden_while_the_vote_is_open(viewer_client, viewer, editor_client, journey, session, friction,
+                                                    htmx):
+    """Seeing the tally while voting anchors the later voters: no dot counts anywhere until the
+    facilitator closes the vote or shows the results."""
+    services.vote_add(actor=viewer, session=session, card_id=friction.pk)
+    for url in (_present(journey), _present(journey, card=friction.pk), _present(journey, stage=friction.stage_id)):
+        html = viewer_client.get(url).content.decode()
+        assert "vote-ranking" not in html and "● 1" not in html, url
+        assert "Results appear when the facilitator closes the vote." in html
+    page = viewer_client.get(reverse("workshop:facilitate", args=[journey.pk])).content.decode()
+    assert "vote-ranking" not in page and "Results stay hidden while the vote is open" in page
+    assert "Yours: ● 1" in page  # one's own dots are no secret
+
+    reveal = reverse("workshop:vote_reveal", args=[journey.pk, session.pk])
+    assert viewer_client.post(reveal, **htmx).status_code == 403  # the facilitator's call
+    response = editor_client.post(reveal, **htmx)
+    assert response.status_code == 200 and "vote-ranking" in response.content.decode()
+    assert "Show the results now" not in response.content.decode()
+    html = viewer_client.get(_present(journey)).content.decode()
+    assert "vote-ranking" in html and "Voting on friction points" in html
+    assert editor_client.post(reveal).status_code == 409  # already shown: says so, changes nothing
+
+
+def test_the_vote_page_is_titled_for_what_it_is(viewer_client, journey):
+    html = viewer_client.get(reverse("workshop:facilitate", args=[journey.pk])).content.decode()
+    assert f"<title>Dot vote and timer · {escape(journey.title)} · Journeymap</title>" in html
+    assert "<h1>Dot vote and timer</h1>" in html
 
 
 def test_the_timer_shows_its_end_time_for_the_countdown(viewer_client, journey, owner):

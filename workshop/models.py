@@ -31,6 +31,9 @@ class VoteSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Results stay hidden while the vote is open (they would anchor those still voting),
+    # unless the facilitator shows them before closing.
+    results_revealed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
@@ -45,6 +48,10 @@ class VoteSession(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def results_shown(self) -> bool:
+        return self.closed_at is not None or self.results_revealed_at is not None
 
 
 class Vote(models.Model):

@@ -15,9 +15,9 @@ from .models import ShareLink, Vote, VoteSession, WorkshopTimer
 
 SHARE_SALT = "workshop.share-link"
 
-# What a stage shows on the projector, in this order.
-PRESENTED_KINDS = [LaneKind.USER_STATE, LaneKind.TOUCHPOINTS, LaneKind.FRICTION, LaneKind.OPPORTUNITIES,
-                   LaneKind.HANDOFFS]
+# The overview's stage tiles list these kinds by name (the user state is the curve above them,
+# and touchpoints would crowd the tiles); each stage's own slide shows every lane the board has.
+OVERVIEW_KINDS = [LaneKind.ACTIONS, LaneKind.FRICTION, LaneKind.OPPORTUNITIES, LaneKind.HANDOFFS]
 
 
 # --- dot votes --------------------------------------------------------------------
@@ -155,6 +155,10 @@ class StageSlide:
     groups: list[tuple[str, str, list[Shown]]]  # (lane kind, its label, its cards) for the kinds shown
 
     @property
+    def overview_groups(self) -> list[tuple[str, str, list[Shown]]]:
+        return [group for group in self.groups if group[0] in OVERVIEW_KINDS]
+
+    @property
     def card_count(self) -> int:
         return sum(len(cards) for _kind, _label, cards in self.groups)
 
@@ -181,16 +185,14 @@ def presentation_get(*, journey: Journey, stage_id: int | None = None, card_id: 
     board = board_get(journey=journey)
     session = vote_session_current(journey=journey)
     tally = vote_tally(session=session) if session is not None else None
-    dots = {r.card.pk: r.dots for r in tally.results} if tally else {}
-    shown: dict[int, dict[str, list[Shown]]] = {s.pk: {k: [] for k in PRESENTED_KINDS} for s in board.stages}
-    for row in board.rows:
-        if row.lane.kind in PRESENTED_KINDS:
-            for cell in row.cells:
-                shown[cell.stage.pk][row.lane.kind].extend(Shown(card, dots.get(card.pk, 0)) for card in cell.cards)
-    labels = dict(LaneKind.choices)
+    # While a vote is open and its results are not shown, no dot count reaches the projector.
+    dots = {r.card.pk: r.dots for r in tally.results} if tally and tally.session.results_shown else {}
     slides = [
-        StageSlide(stage=s, number=n, groups=[(k, labels[k], shown[s.pk][k]) for k in PRESENTED_KINDS])
-        for n, s in enumerate(board.stages, start=1)
+        StageSlide(stage=stage, number=number, groups=[
+            (row.lane.kind, row.lane.name, [Shown(card, dots.get(card.pk, 0)) for card in row.cells[index].cards])
+            for row in board.rows
+        ])
+        for index, stage in enumerate(board.stages) for number in [index + 1]
     ]
     presentation = Presentation(journey=journey, board=board, slides=slides, tally=tally,
                                 timer=timer_get(journey=journey))

@@ -59,6 +59,19 @@ def vote_session_close(*, actor: AbstractBaseUser, session: VoteSession) -> Vote
     return session
 
 
+@transaction.atomic
+def vote_session_reveal(*, actor: AbstractBaseUser, session: VoteSession) -> VoteSession:
+    """Shows an open vote's results to everyone before it closes (the facilitator's call)."""
+    journey_change_begin(actor=actor, journey_id=session.journey_id)
+    session = _session_locked(session)
+    if session.results_shown:
+        raise Conflict("The results of this vote are already shown.")
+    session.results_revealed_at = timezone.now()
+    session.full_clean()
+    session.save(update_fields=["results_revealed_at"])
+    return session
+
+
 def _open_session_and_card(*, actor: AbstractBaseUser, session: VoteSession, card_id: int) -> tuple[VoteSession, Card]:
     # The journey row lock serialises every vote on the map, so a person's clicks are
     # counted one after the other and the budget check below sees every earlier dot.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("maps/<int:pk>/workshop/timer/stop/", views.timer_stop, name="timer_stop"),
     path("maps/<int:pk>/workshop/votes/new/", views.vote_open, name="vote_open"),
     path("maps/<int:pk>/workshop/votes/<int:session_pk>/close/", views.vote_close, name="vote_close"),
+    path("maps/<int:pk>/workshop/votes/<int:session_pk>/reveal/", views.vote_reveal, name="vote_reveal"),
     path("maps/<int:pk>/workshop/votes/<int:session_pk>/cards/<int:card_pk>/add/", views.vote_add, name="vote_add"),
     path("maps/<int:pk>/workshop/votes/<int:session_pk>/cards/<int:card_pk>/remove/", views.vote_remove,
          name="vote_remove"),

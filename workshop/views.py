@@ -152,6 +152,15 @@ def vote_close(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def vote_reveal(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+    journey = journey_get(user=request.user, pk=pk)
+    session = selectors.vote_session_get(journey=journey, pk=session_pk)
+    services.vote_session_reveal(actor=request.user, session=session)
+    return _facilitate_response(request, journey, region="vote")
+
+
+@login_required
+@require_POST
 def vote_add(request: HttpRequest, pk: int, session_pk: int, card_pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
     session = selectors.vote_session_get(journey=journey, pk=session_pk)
