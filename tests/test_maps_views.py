@@ -83,6 +83,21 @@ def test_viewer_sees_the_board_without_edit_controls(viewer_client, journey, own
     assert "data-editable" not in html
 
 
+def test_a_workspace_without_maps_offers_the_templates_and_import(owner_client, viewer_client, workspace):
+    page = owner_client.get(reverse("maps:list")).content.decode()
+    assert f"No maps in {workspace.name} yet" in page
+    create = reverse("maps:create", args=[workspace.slug])
+    assert f'href="{create}?template=telehealth"' in page and f'href="{create}?template=blank"' in page
+    assert f'href="{reverse("interchange:import", args=[workspace.slug])}"' in page
+    form = owner_client.get(f"{create}?template=blank").content.decode()
+    assert '<option value="blank" selected>' in form  # the tile's template comes chosen
+    assert '<option value="telehealth" selected>' in owner_client.get(create).content.decode()  # the default
+    # A viewer cannot start a map: the empty state says who can, and offers nothing to click.
+    viewer_page = viewer_client.get(reverse("maps:list")).content.decode()
+    assert "An editor or owner of this workspace can start the first map." in viewer_page
+    assert "?template=" not in viewer_page
+
+
 def test_journey_list_shows_my_maps_only(owner_client, journey, other_journey):
     html = owner_client.get(reverse("maps:list")).content.decode()
     assert journey.title in html

@@ -83,7 +83,9 @@
   function firstVisibleField(dialog) {
     var fields = dialog.querySelectorAll("[aria-invalid=true], textarea, input:not([type=hidden]), select");
     for (var i = 0; i < fields.length; i++) {
-      if (fields[i].getClientRects().length && !fields[i].disabled) return fields[i];
+      // checkVisibility: a field inside a closed <details> still has boxes, but cannot take focus.
+      var shown = fields[i].checkVisibility ? fields[i].checkVisibility() : fields[i].getClientRects().length > 0;
+      if (shown && !fields[i].disabled) return fields[i];
     }
     return null;
   }
@@ -92,7 +94,10 @@
   // which would otherwise drop focus on the page's body.
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
-    var slot = target && target.closest ? target.closest(".dialog-slot") : null;
+    var slot = target && target.isConnected && target.closest ? target.closest(".dialog-slot") : null;
+    // An outerHTML swap leaves `target` detached: then the open dialog, if focus fell to the body.
+    var lost = !document.activeElement || document.activeElement === document.body;
+    if (!slot && lost) slot = document.querySelector(".dialog-slot:not(:empty)");
     if (!slot) return;
     var dialog = slot.querySelector("[role=dialog]");
     if (!dialog) return;
