@@ -80,6 +80,7 @@
       openerId = active.id || (active.closest("[id]") || {}).id || null;
     }
   });
+
   function firstVisibleField(dialog) {
     var fields = dialog.querySelectorAll("[aria-invalid=true], textarea, input:not([type=hidden]), select");
     for (var i = 0; i < fields.length; i++) {
