@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "live",  # above reports: live updates (SSE over a Redis or in-process bus) and presence
     "workshop",  # above live: the projector view, dot votes, the timer and share links
     "comments",  # above live: threads on cards and stages, @mentions of members
+    "portfolio",  # above comments: personas, linked journeys, duplicate and templates, search, the portfolio
     "api",  # above reports: the JSON API under /api/ with bearer tokens
     "journeymap",  # the top of the dependency graph: project-wide commands such as seed_demo
 ]
