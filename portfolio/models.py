@@ -104,3 +104,8 @@ class MapTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def key(self) -> str:
+        """Its key in the gallery's URLs, beside the built-in templates' names."""
+        return f"saved-{self.pk}"

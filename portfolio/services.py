@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
 
 from comments.models import Comment
 from core.errors import ApplicationError
@@ -128,7 +129,7 @@ def _comments_copy(source: Journey, target: Journey, new_pk: dict[str, dict[int,
     copied: dict[int, Comment] = {}
     skip = {"id", "journey", "card", "stage", "parent"}
     fields = [f.name for f in Comment._meta.concrete_fields if f.name not in skip]
-    for comment in Comment.objects.filter(journey=source).order_by("parent_id", "id"):
+    for comment in Comment.objects.filter(journey=source).order_by(F("parent_id").asc(nulls_first=True), "id"):
         card = new_pk["cards"].get(comment.card_id) if comment.card_id else None
         stage = new_pk["stages"].get(comment.stage_id) if comment.stage_id else None
         parent = copied.get(comment.parent_id) if comment.parent_id else None
