@@ -5,6 +5,7 @@ from . import views
 app_name = "portfolio"
 
 urlpatterns = [
+    path("search/", views.search, name="search"),
     path("w/<slug:slug>/personas/", views.personas, name="personas"),
     path("w/<slug:slug>/personas/<int:pk>/", views.persona, name="persona"),
     path("w/<slug:slug>/personas/<int:pk>/edit/", views.persona_edit, name="persona_edit"),

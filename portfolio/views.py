@@ -19,6 +19,7 @@ from maps.selectors import journey_get, stage_get
 from stakeholders.viewtools import can_edit, require_edit
 from workspaces.selectors import workspace_get
 
+from . import search as search_module
 from . import selectors, services
 from .forms import (
     DuplicateForm,
@@ -247,3 +248,13 @@ def template(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     if request.method == "GET":  # the preview is a page of its own; only the form's answer is a region
         return TemplateResponse(request, PREVIEW, context)
     return _page_or_partial(request, PREVIEW, "use", context, status=422)
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    results = search_module.search(user=request.user, query=request.GET.get("q", ""))
+    return _page_or_partial(request, "portfolio/search.html", "results", {"results": results})
