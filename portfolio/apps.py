@@ -12,4 +12,4 @@ class PortfolioConfig(AppConfig):
         everyone = frozenset({Role.OWNER, Role.EDITOR, Role.VIEWER})
         register_board_link(url_name="portfolio:map_links", label="Personas & links", roles=everyone)
         register_board_link(url_name="portfolio:duplicate", label="Duplicate", roles=frozenset({Role.OWNER, Role.EDITOR}))
-        register_workspace_action(url_name="portfolio:gallery", label="Templates")
+        register_workspace_action(url_name="portfolio:gallery", label="New map from a template")

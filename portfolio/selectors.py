@@ -1,9 +1,15 @@
 """Reads of the portfolio app, each scoped to a workspace the person belongs to."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, QuerySet
 
+from compliance.health import health_check
+from compliance.models import CLOSED_STATUSES, Checkpoint
 from core.errors import NotFound
-from maps.models import Journey, LaneKind
+from diagnostics.selectors import TransitionReport, transitions_ranked
+from maps.extensions import MAP_ALARM_SOURCES, MapAlarm
+from maps.models import Journey, JourneyStatus, LaneKind
 from workspaces.models import Workspace
 
 from .gallery import GALLERY
@@ -70,3 +76,59 @@ def template_preview(document: dict) -> dict:
 
 def gallery_list(*, workspace: Workspace) -> dict:
     return {"builtin": list(GALLERY.values()), "saved": list(MapTemplate.objects.filter(workspace=workspace))}
+
+
+# --- the portfolio --------------------------------------------------------------------------------
+
+
+@dataclass
+class MapSummary:
+    journey: Journey
+    health: int
+    open_checkpoints: int
+    weakest: TransitionReport | None
+    alarms: list[MapAlarm]
+
+
+@dataclass
+class Portfolio:
+    groups: list[tuple[str, list[MapSummary]]]
+    weakest: list[tuple[Journey, TransitionReport]]  # the weakest transitions across every map, weakest first
+    alarms_watched: bool  # whether any layer reports alarms (see maps.extensions.register_map_alarms)
+
+
+GROUPINGS = {"persona": "Persona", "lifecycle": "Lifecycle"}
+WEAKEST_ACROSS = 5
+
+
+def portfolio(*, workspace: Workspace, group_by: str = "persona") -> Portfolio:
+    """Every map of the workspace with its health, review, open compliance work, weakest transition and alarms."""
+    journeys = list(Journey.objects.filter(workspace=workspace).order_by("title"))
+    ids = [j.pk for j in journeys]
+    open_work = {row["journey_id"]: row["n"] for row in Checkpoint.objects.filter(journey_id__in=ids)
+                 .exclude(status__in=CLOSED_STATUSES).values("journey_id").annotate(n=Count("id"))}
+    alarms: dict[int, list[MapAlarm]] = {}
+    for source in MAP_ALARM_SOURCES:
+        for alarm in source(journey_ids=ids):
+            alarms.setdefault(alarm.journey_id, []).append(alarm)
+    primary = {m.journey_id: m.persona for m in MapPersona.objects.filter(journey_id__in=ids, is_primary=True)
+               .select_related("persona")}
+    summaries, transitions = [], []
+    for journey in journeys:
+        ranked = transitions_ranked(journey=journey)
+        transitions += [(journey, report) for report in ranked]
+        summaries.append(MapSummary(journey=journey, health=health_check(journey=journey).score,
+                                    open_checkpoints=open_work.get(journey.pk, 0),
+                                    weakest=ranked[0] if ranked else None, alarms=alarms.get(journey.pk, [])))
+    if group_by == "lifecycle":
+        order = {status: n for n, status in enumerate(JourneyStatus.values)}
+        keyed = [(order[s.journey.status], s.journey.get_status_display(), s) for s in summaries]
+    else:
+        keyed = [(0 if s.journey.pk in primary else 1,
+                  primary[s.journey.pk].name if s.journey.pk in primary else "No persona yet", s) for s in summaries]
+    groups: dict[tuple, list[MapSummary]] = {}
+    for rank, label, summary in sorted(keyed, key=lambda k: (k[0], k[1].casefold(), k[2].journey.title)):
+        groups.setdefault((rank, label), []).append(summary)
+    weakest = sorted(transitions, key=lambda t: -t[1].weakness.score)[:WEAKEST_ACROSS]
+    return Portfolio(groups=[(label, items) for (_rank, label), items in groups.items()],
+                     weakest=[t for t in weakest if t[1].weakness.score > 0], alarms_watched=bool(MAP_ALARM_SOURCES))

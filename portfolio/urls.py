@@ -6,6 +6,7 @@ app_name = "portfolio"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("w/<slug:slug>/", views.portfolio, name="portfolio"),
     path("w/<slug:slug>/personas/", views.personas, name="personas"),
     path("w/<slug:slug>/personas/<int:pk>/", views.persona, name="persona"),
     path("w/<slug:slug>/personas/<int:pk>/edit/", views.persona_edit, name="persona_edit"),

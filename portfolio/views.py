@@ -258,3 +258,19 @@ def template(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     results = search_module.search(user=request.user, query=request.GET.get("q", ""))
     return _page_or_partial(request, "portfolio/search.html", "results", {"results": results})
+
+
+# --- the portfolio ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def portfolio(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    group_by = request.GET.get("group", "persona")
+    if group_by not in selectors.GROUPINGS:
+        group_by = "persona"
+    context = {"workspace": workspace, "group_by": group_by, "groupings": selectors.GROUPINGS,
+               "portfolio": selectors.portfolio(workspace=workspace, group_by=group_by),
+               "can_edit": can_edit(request.user, workspace.pk)}
+    return _page_or_partial(request, "portfolio/portfolio.html", "maps", context)
