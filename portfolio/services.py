@@ -115,8 +115,11 @@ def journey_duplicate(*, actor: AbstractBaseUser, journey: Journey, title: str, 
     _trimmed(document, (HEALTHCARE_PARTS if not with_healthcare else []) + (METRIC_PARTS if not with_metrics else []))
     result = journey_import(actor=actor, workspace=journey.workspace, document=document)
     copy_ = result.journey
-    MapPersona.objects.bulk_create([MapPersona(journey=copy_, persona_id=m.persona_id, is_primary=m.is_primary)
-                                    for m in MapPersona.objects.filter(journey=journey)])
+    # The copy's persona text already named its primary persona (portfolio.signals); the others follow.
+    named = set(copy_.map_personas.values_list("persona_id", flat=True))
+    MapPersona.objects.bulk_create([MapPersona(journey=copy_, persona_id=m.persona_id, is_primary=False)
+                                    for m in MapPersona.objects.filter(journey=journey, is_primary=False)
+                                    if m.persona_id not in named])
     if with_comments:
         new_pk = {part: {pk: result.ids[part][local] for pk, local in local_ids[part].items()}
                   for part in ("stages", "cards")}

@@ -29,3 +29,19 @@ def test_free_text_personas_become_one_persona_per_name_and_workspace(owner, wor
         "Intake", "Refills"}
     assert Persona.objects.get(workspace=other_workspace).map_personas.get().journey == theirs
     assert not MapPersona.objects.filter(journey=blank).exists()
+
+
+def test_a_persona_typed_on_a_new_or_imported_map_names_a_persona(owner_client, owner, workspace):
+    from django.urls import reverse
+
+    from maps import services as map_services
+
+    ours = map_services.journey_create(actor=owner, workspace=workspace, title="Refills", persona="Busy parent")
+    assert ours.map_personas.get().persona.name == "Busy parent"
+    again = map_services.journey_create(actor=owner, workspace=workspace, title="Pickup", persona="busy PARENT")
+    assert again.map_personas.get(is_primary=True).persona == ours.map_personas.get().persona
+    map_services.journey_update(actor=owner, journey=again, version=again.version, data={"persona": "Caregiver"})
+    assert [(m.persona.name, m.is_primary) for m in again.map_personas.order_by("persona__name")] == [
+        ("Busy parent", False), ("Caregiver", True)]
+    page = owner_client.get(reverse("portfolio:personas", args=[workspace.slug])).content.decode()
+    assert "Busy parent" in page and "Caregiver" in page
