@@ -2,7 +2,7 @@
 
 On PostgreSQL each kind is matched by full-text search (English stemming, websearch
 syntax: quoted phrases, `or`, `-word`) and ranked; elsewhere (SQLite) every word must
-appear in one of the fields. Every query starts from the person's memberships, so no
+appear in one of the fields (a -word in none), without stemming. Every query starts from the person's memberships, so no
 result can come from a workspace they are not in.
 """
 
@@ -58,9 +58,20 @@ def _matching(queryset: QuerySet, fields: list[str], query: str) -> QuerySet:
         vector = SearchVector(*fields, config="english")
         return (queryset.annotate(search_vector=vector, rank=SearchRank(vector, search))
                 .filter(search_vector=search).order_by("-rank", "pk"))
-    words = query.split()
-    return queryset.filter(reduce(and_, [reduce(or_, [Q(**{f"{name}__icontains": word}) for name in fields])
-                                         for word in words])).order_by("pk")
+    # Without full-text search: every word must appear in some field, and a -word in none.
+    words = [word.strip('"') for word in query.split()]
+    wanted = [word for word in words if word and not word.startswith("-")]
+    unwanted = [word[1:] for word in words if word.startswith("-") and len(word) > 1]
+
+    def anywhere(word: str) -> Q:
+        return reduce(or_, [Q(**{f"{name}__icontains": word}) for name in fields])
+
+    if not wanted:
+        return queryset.none()
+    matching = queryset.filter(reduce(and_, [anywhere(word) for word in wanted]))
+    for word in unwanted:
+        matching = matching.exclude(anywhere(word))
+    return matching.order_by("pk")
 
 
 def _snippet(text: str, query: str, width: int = 160) -> str:
