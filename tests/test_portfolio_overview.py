@@ -80,3 +80,22 @@ def test_another_workspaces_portfolio_is_404(owner_client, other_workspace, htmx
 
 def test_the_maps_list_links_each_workspace_portfolio(owner_client, workspace):
     assert reverse("portfolio:portfolio", args=[workspace.slug]) in owner_client.get(reverse("maps:list")).content.decode()
+
+
+def test_the_demo_seeds_filled_in_personas_once(db):
+    import io
+
+    from django.core.management import call_command
+
+    from portfolio.models import Persona
+    from workspaces.models import Workspace
+
+    for _ in range(2):
+        call_command("seed_demo", stdout=io.StringIO())
+    demo = Workspace.objects.get(slug="demo")
+    personas = {p.name: p for p in Persona.objects.filter(workspace=demo)}
+    assert len(personas) == 3 and all(p.goals and p.context and p.avatar != "initials" for p in personas.values())
+    caregiver = personas["Caregiver managing a parent's care"]
+    assert caregiver.stakeholder.role == "Caregiver"
+    assert [m.journey.title for m in caregiver.map_personas.all()] == ["Telehealth patient journey"]
+    assert portfolio(workspace=demo).groups[0][0] == "Adult seeking a first online consultation"
