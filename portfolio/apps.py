@@ -18,5 +18,6 @@ class PortfolioConfig(AppConfig):
 
         everyone = frozenset({Role.OWNER, Role.EDITOR, Role.VIEWER})
         register_board_link(url_name="portfolio:map_links", label="Personas & links", roles=everyone)
-        register_board_link(url_name="portfolio:duplicate", label="Duplicate", roles=frozenset({Role.OWNER, Role.EDITOR}))
+        editors = frozenset({Role.OWNER, Role.EDITOR})
+        register_board_link(url_name="portfolio:duplicate", label="Duplicate", roles=editors)
         register_workspace_action(url_name="portfolio:gallery", label="New map from a template")

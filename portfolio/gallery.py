@@ -206,7 +206,8 @@ def _remote_monitoring() -> dict:
         m.handoff(stage, title, from_team, to_team, risk)
     nurse = m.track("Nurse", "clinical", "speed, accuracy, fits the shift's workflow", [
         {"stage": 4, "title": "Triages the alert queue", "clinical_context": "asynchronous", "time_pressure": "high",
-         "data_classification": "phi", "access_roles": "RPM nurse", "access_verification": "SSO", "audit_logged": True}])
+         "data_classification": "phi", "access_roles": "RPM nurse", "access_verification": "SSO",
+         "audit_logged": True}])
     m.track("Patient", "patient_caregiver", "access, clarity, privacy, trust", [
         {"stage": 3, "title": "Takes a reading every morning"}])
     m.track("Administrator", "administrative", "cost, compliance, staffing", [

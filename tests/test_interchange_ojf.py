@@ -68,7 +68,8 @@ def test_the_root_shape_imports_feelings_friction_and_reports_what_has_no_place(
     assert journey.cards.get(title="Moments of Truth", lane__name="Friction Points").frictionpoint.severity == "high"
     feelings = UserState.objects.filter(journey=journey, lane__name="Thoughts & Feelings")
     assert {(u.title, u.confidence, u.feeling) for u in feelings} == {
-        ("Columns vs Rows", 2, "delighted"), ("Emotional Curves", 4, "surprised"), ("Generated Reports", 5, "delighted")}
+        ("Columns vs Rows", 2, "delighted"), ("Emotional Curves", 4, "surprised"),
+        ("Generated Reports", 5, "delighted")}
     assert result.counts["cards"] == 10  # the file's 10 nodes, no more
     report = " ".join(result.report)
     assert "basics" in report and "productivity" in report  # tags

@@ -79,7 +79,8 @@ def test_another_workspaces_portfolio_is_404(owner_client, other_workspace, htmx
 
 
 def test_the_maps_list_links_each_workspace_portfolio(owner_client, workspace):
-    assert reverse("portfolio:portfolio", args=[workspace.slug]) in owner_client.get(reverse("maps:list")).content.decode()
+    page = owner_client.get(reverse("maps:list")).content.decode()
+    assert reverse("portfolio:portfolio", args=[workspace.slug]) in page
 
 
 def test_the_demo_seeds_filled_in_personas_once(db):
