@@ -53,8 +53,10 @@ def value_out(obj: models.Model, name: str, refs: dict[type, dict[int, str]], te
     return value
 
 
-def journey_document(journey_id: int) -> dict[str, Any]:
-    """The whole map (cards on the board, not deleted ones) with its healthcare layer and diagnostics."""
+def journey_document(journey_id: int, *, local_ids: dict[str, dict[int, str]] | None = None) -> dict[str, Any]:
+    """The whole map (cards on the board, not deleted ones) with its healthcare layer and diagnostics.
+
+    `local_ids`, if given, receives each stage's, lane's and card's document id by primary key."""
     journey = Journey.objects.get(pk=journey_id)
     teams = dict(Team.objects.filter(workspace_id=journey.workspace_id).values_list("pk", "name"))
     refs: dict[type, dict[int, str]] = {model: {} for model in ID_PREFIX}
@@ -85,6 +87,8 @@ def journey_document(journey_id: int) -> dict[str, Any]:
     local(Step, [step for t in tracks for step in steps[t.pk]])
     checkpoints = Checkpoint.objects.filter(journey=journey).order_by("pk")
     safety_loop = SafetyLoop.objects.filter(journey=journey).first()
+    if local_ids is not None:
+        local_ids.update({"stages": refs[Stage], "lanes": refs[Lane], "cards": refs[Card]})
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,

@@ -46,7 +46,7 @@ from .native import (
     STAGE_METRIC_FIELDS,
     TOUCHPOINT_ACCESS_FIELDS,
 )
-from .ojf import ojf_to_document
+from .ojf import ojf_origin_record, ojf_to_document
 from .parsing import json_load
 
 
@@ -55,6 +55,8 @@ class ImportResult:
     journey: Journey
     counts: dict[str, int]
     report: list[str] = field(default_factory=list)  # what the source format had that the map has no place for
+    # The document's local ids of stages, lanes and cards, each with the new row's primary key.
+    ids: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 class _Reader:
@@ -344,7 +346,10 @@ def journey_import(*, actor: AbstractBaseUser, workspace: Workspace, document: A
     report = list(report or [])
     if reader.new_teams:
         report.append(f"New teams created in this workspace: {', '.join(reader.new_teams)}.")
-    return ImportResult(journey=journey, counts=counts, report=report)
+    ids = {"stages": {local: row.pk for local, row in reader.refs[Stage].items()},
+           "lanes": {local: row.pk for local, row in reader.refs[Lane].items()},
+           "cards": {local: row.pk for local, row in reader.refs[Card].items()}}
+    return ImportResult(journey=journey, counts=counts, report=report, ids=ids)
 
 
 @transaction.atomic
@@ -358,5 +363,7 @@ def map_file_import(*, actor: AbstractBaseUser, workspace: Workspace, data: byte
         return journey_import(actor=actor, workspace=workspace, document=value)
     if not isinstance(value, dict):
         raise ApplicationError("The file is JSON but not an OpenJourney map: expected an object at the top.")
-    document, report = ojf_to_document(value)
-    return journey_import(actor=actor, workspace=workspace, document=document, report=report)
+    document, report, origin = ojf_to_document(value)
+    result = journey_import(actor=actor, workspace=workspace, document=document, report=report)
+    ojf_origin_record(journey=result.journey, origin=origin, ids=result.ids)
+    return result

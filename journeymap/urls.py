@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("interchange.urls")),
     path("", include("comments.urls")),
     path("", include("live.urls")),
+    path("", include("portfolio.urls")),
     path("api/", include("api.urls")),
     path("", include("api.token_urls")),
 ]

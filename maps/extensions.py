@@ -103,3 +103,25 @@ def register_board_badges(source: BadgeSource) -> None:
 def register_board_stream(*, events_url_name: str, editing_url_name: str,
                           serves: Callable[[HttpRequest], bool]) -> None:
     BOARD_STREAMS[:] = [BoardStream(events_url_name=events_url_name, editing_url_name=editing_url_name, serves=serves)]
+
+
+@dataclass(frozen=True)
+class MapAlarm:
+    """Something about a map that needs attention now (a metric past its threshold, say)."""
+
+    journey_id: int
+    label: str
+    url: str
+    severity: str = "medium"  # "high", "medium" or "low"
+
+
+# Alarms come from the layer that watches the numbers (diagnostics). Each source answers, in a few queries,
+# the alarms of the given maps: source(journey_ids=[...]) -> [MapAlarm]. None registered: pages say alarms
+# are not being watched, rather than that there are none.
+AlarmSource = Callable[..., list[MapAlarm]]
+MAP_ALARM_SOURCES: list[AlarmSource] = []
+
+
+def register_map_alarms(source: AlarmSource) -> None:
+    if source not in MAP_ALARM_SOURCES:
+        MAP_ALARM_SOURCES.append(source)

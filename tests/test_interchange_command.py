@@ -18,7 +18,7 @@ def test_imports_an_ojf_file_as_the_workspace_owner(workspace, owner):
     journey = Journey.objects.get(workspace=workspace, title="Learning how to use Ptolemy")
     assert journey.created_by == owner
     assert f"as map {journey.pk}" in out.getvalue()
-    assert "Ignored tags" in out.getvalue()
+    assert "The board has no place for tags" in out.getvalue()
 
 
 def test_imports_a_json_export_as_another_member(tmp_path, workspace, journey, editor):

@@ -32,7 +32,7 @@ def test_importing_an_ojf_file_shows_the_new_map_and_the_report(editor_client, w
     journey = Journey.objects.get(workspace=workspace, title="Patient Clinic Visit")
     page = response.content.decode()
     assert reverse("maps:board", args=[journey.pk]) in page
-    assert "Import report" in page and "Support processes" in page
+    assert "Import report" in page and "Service-blueprint layers of 3 nodes" in page
 
 
 def test_importing_our_own_json_export(editor_client, workspace, journey):

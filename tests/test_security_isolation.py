@@ -22,6 +22,7 @@ from comments.services import comment_create
 from diagnostics.services import stage_metric_record
 from interchange.tables import CSV_TABLES
 from maps.models import LaneKind
+from portfolio.services import map_personas_set, map_template_save, persona_create, stage_link_set
 from reports.services import export_job_request
 from stakeholders.services import intersection_create
 from workshop.models import VoteTarget
@@ -40,7 +41,7 @@ ADMIN_LOGIN = "/admin/login/?next="
 PUBLIC = {"login", "admin:login", "admin:logout", "workspaces:accept", "workshop:share_present", "workshop:share_events", "api:openapi"}
 # These name nothing of a workspace: they show or change only the signed-in person's own things.
 UNSCOPED = {"home", "logout", "maps:list", "workspaces:create", "comments:mentions", "comments:mentions_count",
-            "comments:mentions_seen", "api_tokens:list", "api:map_list"}
+            "comments:mentions_seen", "api_tokens:list", "api:map_list", "portfolio:search"}
 # What a viewer may do to a map: talk, vote, export, say which card they are editing.
 VIEWER_MAY = {"comments:create", "workshop:vote_add", "workshop:vote_remove", "reports:exports", "live:editing"}
 # Event streams: an access check, then a stream that WSGI answers with 204; swept with the AsyncClient below.
@@ -82,6 +83,12 @@ class ProjectVictim(Victim):
         self.share = share_link_create(actor=owner, journey=journey, label="Private link")
         self.comment = comment_create(actor=owner, journey=journey, target=self.card, body="Private comment")
         self.token, _secret = api_token_create(user=owner, name="Private token")
+        self.persona = persona_create(actor=owner, workspace=workspace, data={
+            "name": "Private persona", "summary": "Private summary", "goals": "Private goals"})
+        map_personas_set(actor=owner, journey=journey, version=journey.version, primary=self.persona, others=[])
+        detail = factories.make_journey(workspace, owner, title="Private detail")
+        stage_link_set(actor=owner, stage=self.stage, detail=detail)
+        self.template = map_template_save(actor=owner, journey=journey, name="Private template")
 
     def kwargs_for(self, name, pattern):
         """Arguments naming the victim's objects; a KeyError means the sweep does not know this URL yet."""
@@ -95,6 +102,9 @@ class ProjectVictim(Victim):
             "stakeholders:intersection_edit": {"item_pk": self.intersection.pk},
             "workshop:share_present": {"token": share_link_token(link=self.share)},
             "workshop:share_events": {"token": share_link_token(link=self.share)},
+            "portfolio:persona": {"pk": self.persona.pk},
+            "portfolio:persona_edit": {"pk": self.persona.pk},
+            "portfolio:stage_link": {"stage_pk": self.stage.pk},
         }.get(name, {})
         axis = pattern.default_args.get("axis")
         values = {
@@ -105,7 +115,7 @@ class ProjectVictim(Victim):
             "step_pk": self.step.pk, "job_pk": self.job.pk, "export_id": self.job.pk,
             "session_pk": self.vote.pk, "link_pk": self.share.pk, "comment_pk": self.comment.pk,
             "token": self.invitation.token, "token_id": self.token.pk,
-            "format_name": "json", "table": next(iter(CSV_TABLES)),
+            "format_name": "json", "table": next(iter(CSV_TABLES)), "key": self.template.key,
             # Django's admin: staff only; the ids name the victim's owner.
             "object_id": self.owner.pk, "id": self.owner.pk, "content_type_id": 1, "app_label": "auth",
             "url": "auth/user/", "unmatched": "nothing/here/",
@@ -226,6 +236,20 @@ def test_unscoped_pages_show_nothing_of_another_workspace(victim, intruder):
         if name in UNSCOPED - {"logout"}:
             response = client.get(victim.url(name, pattern), headers={"Authorization": f"Bearer {secret}"})
             _assert_refused(name, response.request["PATH_INFO"], {"get": response}, {200, 302, 405})
+
+
+# Lower-case queries: the page repeats the query, and "Private" marks what must not leak.
+@pytest.mark.parametrize("query", ["private", "private persona", "summary goals", "comment", "checkpoint", "friction"])
+def test_search_finds_nothing_of_another_workspace(victim, intruder, query):
+    client = Client()
+    client.force_login(intruder)
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get(reverse("portfolio:search"), {"q": query}, headers=headers)
+        assert response.status_code == 200 and b"Private" not in response.content, (query, headers)
+    # The same query finds the victim's things for the victim, so the sweep above can fail.
+    owner = Client()
+    owner.force_login(victim.owner)
+    assert b"Private" in owner.get(reverse("portfolio:search"), {"q": "private"}).content
 
 
 def test_an_api_token_of_another_workspace_gets_nothing(victim, intruder):

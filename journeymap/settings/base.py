@@ -12,6 +12,11 @@ import dj_database_url
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# A checkout keeps the project-wide templates and static files at its top; an installed copy
+# (``pip install .``) carries them inside the journeymap package (see pyproject.toml).
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+SITE_TEMPLATES_DIR = BASE_DIR / "templates" if (BASE_DIR / "templates").is_dir() else _PACKAGE_DIR / "site_templates"
+SITE_STATIC_DIR = BASE_DIR / "static" if (BASE_DIR / "static").is_dir() else _PACKAGE_DIR / "site_static"
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-only-key-do-not-use-in-production")
 DEBUG = False
@@ -36,6 +41,7 @@ INSTALLED_APPS = [
     "live",  # above reports: live updates (SSE over a Redis or in-process bus) and presence
     "workshop",  # above live: the projector view, dot votes, the timer and share links
     "comments",  # above live: threads on cards and stages, @mentions of members
+    "portfolio",  # above comments: personas, linked journeys, duplicate and templates, search, the portfolio
     "api",  # above reports: the JSON API under /api/ with bearer tokens
     "journeymap",  # the top of the dependency graph: project-wide commands such as seed_demo
 ]
@@ -61,7 +67,7 @@ WSGI_APPLICATION = "journeymap.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [SITE_TEMPLATES_DIR],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -125,7 +131,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [SITE_STATIC_DIR]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
