@@ -68,3 +68,80 @@ class StageMetric(models.Model):
             errors["progressed"] = "More people cannot progress than entered the stage."
         if errors:
             raise ValidationError(errors)
+
+
+# --- event logs -------------------------------------------------------------------------------
+
+
+class StepMapping(models.Model):
+    """How one step name of a map's event logs maps to one of its stages (or is deliberately ignored).
+
+    `step` is the name as compared: trimmed, inner spaces collapsed, case-folded. A step with no
+    mapping row is matched to the stage of the same name; with none, it is reported as unknown.
+    """
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="step_mappings")
+    step = models.CharField(max_length=200)
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                              help_text="Empty: the step is ignored.")
+
+    class Meta:
+        ordering = ["step"]
+        constraints = [models.UniqueConstraint(fields=["journey", "step"], name="one_mapping_per_step")]
+
+    def __str__(self) -> str:
+        return f"{self.step} → {self.stage or 'ignored'}"
+
+    def clean(self) -> None:
+        if self.stage_id and self.journey_id and self.stage.journey_id != self.journey_id:
+            raise ValidationError({"stage": "That stage belongs to another map."})
+        if not self.step.strip():
+            raise ValidationError({"step": "Name the step."})
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+def event_log_path(job: "EventImport", filename: str) -> str:
+    return f"event-logs/workspace-{job.workspace_id}/{filename}"
+
+
+class EventImport(models.Model):
+    """One event log imported into a designed map: only suppressed aggregates are kept (`result`).
+
+    The uploaded file lives in `upload` only until the job has run; then it is deleted.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="event_imports")
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="event_imports")
+    observed = models.ForeignKey(Journey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                 help_text="The observed journey this import wrote.")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    filename = models.CharField(max_length=200)
+    file_kind = models.CharField(max_length=10, choices=[("csv", "CSV"), ("parquet", "Parquet")])
+    upload = models.FileField(upload_to=event_log_path, max_length=300, blank=True)
+    return_gap_days = models.PositiveSmallIntegerField(default=7, validators=[MinValueValidator(1),
+                                                                              MaxValueValidator(365)])
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    error = models.TextField(blank=True)
+    error_line = models.PositiveIntegerField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True, help_text="The suppressed aggregates; never a case id.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} into {self.journey} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
