@@ -14,10 +14,10 @@ from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Sta
 from maps.selectors import card_detail, journeys_for_user
 from workspaces.models import Team, Workspace
 
-from .charts import Chart, compliance_coverage_chart, confidence_chart, friction_heatmap, funnel_chart
+from .charts import Chart, compliance_coverage_chart, confidence_chart, flow_chart, friction_heatmap, funnel_chart
 from .compare import CardShape, Comparison, MapShape, StageShape, journey_diff, stage_key
 from .metrics import MetricRow, MetricsSummary, SafeRow, safe_row, summarise
-from .models import DEFAULT_SMALL_COUNT_THRESHOLD, StageMetric, WorkspaceSettings
+from .models import DEFAULT_SMALL_COUNT_THRESHOLD, EventImport, ImportStatus, StageMetric, WorkspaceSettings
 from .ranking import (SEVERITY_WEIGHT, RankedFix, TransitionSignals, Weakness, rank_and_group, ranked_fixes,
                       transition_weakness)
 
@@ -349,3 +349,69 @@ def metrics_export_rows(*, journey: Journey) -> list[list[str]]:
             rows.append([spreadsheet_safe(name), f"{period:%Y-%m}", str(cell.entered), str(cell.progressed),
                          "" if conversion is None else f"{conversion:.4f}"])
     return rows
+
+
+# --- event logs --------------------------------------------------------------------------------
+
+
+@dataclass
+class ShownCount:
+    """A stored aggregate as people see it: suppressed counts were stored as null."""
+
+    value: int | None
+    threshold: int
+
+    def __str__(self) -> str:
+        return f"fewer than {self.threshold}" if self.value is None else f"{self.value:,}"
+
+
+@dataclass
+class EventsView:
+    threshold: int
+    imports: list
+    latest: object | None  # the newest finished import with aggregates
+    transitions: list[dict] = field(default_factory=list)
+    stages: list[dict] = field(default_factory=list)
+    mappings: list = field(default_factory=list)
+    sankey: Chart | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(job.is_active for job in self.imports)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 86400 * 2:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def events_view(*, journey: Journey) -> EventsView:
+    threshold = threshold_get(workspace_id=journey.workspace_id)
+    imports = list(EventImport.objects.filter(journey=journey).select_related("requested_by", "observed")[:10])
+    latest = next((job for job in imports if job.status == ImportStatus.DONE and job.result), None)
+    view = EventsView(threshold=threshold, imports=imports, latest=latest,
+                      mappings=list(journey.step_mappings.select_related("stage")))
+    if latest is None:
+        return view
+    result = latest.result
+    dwell = {(d["from"], d["to"]): d for d in result.get("dwell", [])}
+    for item in result["transitions"]:
+        times = dwell.get((item["from"], item["to"]), {})
+        view.transitions.append({"from": item["from"], "to": item["to"],
+                                 "cases": ShownCount(item["cases"], threshold),
+                                 "occurrences": ShownCount(item["occurrences"], threshold),
+                                 "median": _duration(times.get("median_s")), "p90": _duration(times.get("p90_s"))})
+    for name in journey.stages.values_list("name", flat=True):
+        row = {"name": name}
+        for key in ("exits", "revisits", "returns"):
+            value = result[key].get(name, 0)
+            row[key] = "0" if value == 0 else ShownCount(value, threshold)
+        view.stages.append(row)
+    view.sankey = flow_chart(stage_names=list(journey.stages.values_list("name", flat=True)), result=result,
+                             threshold=threshold)
+    return view

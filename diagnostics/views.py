@@ -22,7 +22,7 @@ from workspaces.models import EDITING_ROLES, Role
 from workspaces.selectors import membership_get, role_require, workspace_get
 
 from . import selectors, services
-from .forms import MetricsUploadForm, StageMetricForm, WorkspaceSettingsForm
+from .forms import EventLogUploadForm, MetricsUploadForm, StageMetricForm, StepMappingForm, WorkspaceSettingsForm
 from .metrics import percent
 
 def _context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
@@ -215,3 +215,70 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
     context = {"workspace": workspace, "form": form, "saved": saved,
                "is_owner": membership is not None and membership.role == Role.OWNER}
     return _render(request, "settings.html", "settings", context, status=422 if form.is_bound and form.errors else 200)
+
+
+# --- event logs ------------------------------------------------------------------------------
+
+
+def _events_context(request, journey, **extra):
+    return _context(request, journey, events=selectors.events_view(journey=journey),
+                    upload_form=extra.pop("upload_form", None) or EventLogUploadForm(),
+                    mapping_form=extra.pop("mapping_form", None) or StepMappingForm(journey=journey), **extra)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def events(request: HttpRequest, pk: int) -> HttpResponse:
+    """The event-log page: upload a log (a background job), follow its progress, read what people did."""
+    journey = _journey(request, pk, edit=request.method == "POST")
+    if request.method == "GET":
+        return _render(request, "events.html", "events", _events_context(request, journey))
+    form = EventLogUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render(request, "events.html", "events", _events_context(request, journey, upload_form=form),
+                       status=422)
+    upload = form.cleaned_data["file"]
+    job = services.event_import_create(actor=request.user, journey=journey, filename=upload.name, upload=upload,
+                                       return_gap_days=form.cleaned_data["return_gap_days"])
+    if not request.htmx:
+        return redirect(reverse("diagnostics:events", args=[pk]))
+    return _render(request, "events.html", "events", _events_context(
+        request, journey, saved=f"“{job.filename}” is being imported: this page follows its progress."))
+
+
+@login_required
+@require_GET
+def events_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The imports' progress, polled while one runs; once none runs, the page reloads to show the results."""
+    journey = _journey(request, pk)
+    response = _render(request, "events.html", "imports", _events_context(request, journey))
+    if request.htmx and not response.context_data["events"].active:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def step_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    journey = _journey(request, pk, edit=True)
+    form = StepMappingForm(request.POST, journey=journey)
+    if not form.is_valid():
+        return _render(request, "events.html", "events", _events_context(request, journey, mapping_form=form),
+                       status=422)
+    mapping = services.step_mapping_set(actor=request.user, journey=journey, step=form.cleaned_data["step"],
+                                        stage=form.cleaned_data["stage"])
+    if not request.htmx:
+        return redirect(reverse("diagnostics:events", args=[pk]) + "#mapping")
+    return _render(request, "events.html", "events", _events_context(
+        request, journey, saved=f"Mapped “{mapping.step}” to {mapping.stage or 'nothing (ignored)'}. "
+                                "It applies from the next import."))
+
+
+@login_required
+@require_POST
+def step_mapping_delete(request: HttpRequest, pk: int, mapping_pk: int) -> HttpResponse:
+    journey = _journey(request, pk, edit=True)
+    services.step_mapping_delete(actor=request.user, journey=journey, mapping_id=mapping_pk)
+    if not request.htmx:
+        return redirect(reverse("diagnostics:events", args=[pk]) + "#mapping")
+    return _render(request, "events.html", "events", _events_context(request, journey, saved="Mapping removed."))
