@@ -15,7 +15,8 @@ from maps.selectors import card_detail, journeys_for_user
 from workspaces.models import Team, Workspace
 
 from .charts import Chart, compliance_coverage_chart, confidence_chart, flow_chart, friction_heatmap, funnel_chart
-from .compare import CardShape, Comparison, MapShape, StageShape, journey_diff, stage_key
+from .compare import (CardShape, Comparison, MapShape, StageShape, journey_diff, log_differences, stage_key,
+                      with_differences)
 from .metrics import MetricRow, MetricsSummary, SafeRow, safe_row, summarise
 from .models import DEFAULT_SMALL_COUNT_THRESHOLD, EventImport, ImportStatus, StageMetric, WorkspaceSettings
 from .ranking import (SEVERITY_WEIGHT, RankedFix, TransitionSignals, Weakness, rank_and_group, ranked_fixes,
@@ -103,9 +104,21 @@ class SideBySide:
     rows: list[dict]  # per designed or observed stage: designed shape, observed shapes, differences
 
 
+def latest_import(*, journey: Journey) -> EventImport | None:
+    """The designed journey's newest event-log import that produced aggregates."""
+    return EventImport.objects.filter(journey=journey, status=ImportStatus.DONE, result__isnull=False).order_by(
+        "-finished_at", "-pk").first()
+
+
 def side_by_side(*, designed: Journey, observed: Journey) -> SideBySide:
     mine, theirs = map_shape(journey=designed), map_shape(journey=observed)
     comparison = journey_diff(mine, theirs)
+    measured = latest_import(journey=designed)
+    if measured is not None:
+        comparison = with_differences(comparison, log_differences(
+            stage_names=[s.name for s in mine.stages], result=measured.result,
+            threshold=threshold_get(workspace_id=designed.workspace_id),
+            source=f"event log {measured.filename}, {measured.finished_at:%d %b %Y}"))
     observed_by_key = defaultdict(list)
     for stage in theirs.stages:
         observed_by_key[stage.key].append(stage)

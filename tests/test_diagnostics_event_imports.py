@@ -233,3 +233,20 @@ def test_only_a_designed_journey_takes_an_event_log(journey, owner, tmp_path):
     path.write_text(log_text(journey))
     with pytest.raises(CommandError, match="designed journey"):
         call_command("import_events", str(path), "--map", str(observed.pk))
+
+
+def test_the_comparison_adds_what_the_event_log_shows(journey, owner_client, htmx, tmp_path):
+    names = stage_names(journey)
+    loops = [(f"loop-{n}", names[0], "2026-01-02T09:00:00") for n in range(11)] + \
+            [(f"loop-{n}", names[2], "2026-01-02T10:00:00") for n in range(11)] + \
+            [(f"loop-{n}", names[1], "2026-01-02T11:00:00") for n in range(11)]
+    path = tmp_path / "events.csv"
+    path.write_text(log_text(journey, extra_rows=loops))
+    call_command("import_events", str(path), "--map", str(journey.pk), stdout=StringIO())
+    for headers in ({}, htmx):
+        page = owner_client.get(reverse("diagnostics:compare", args=[journey.pk]), **headers).content.decode()
+        assert escape(f"12 cases come back to “{names[1]}” after a long pause.") in page
+        assert escape(f"11 cases go from “{names[0]}” straight to “{names[2]}”, skipping “{names[1]}”.") in page
+        assert escape(f"11 cases go back from “{names[2]}” to “{names[1]}” (11 times).") in page
+        assert escape(f"Nobody in the event log reached “{names[3]}”.") in page
+        assert "event log events.csv" in page
