@@ -14,6 +14,7 @@ from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Sta
 from maps.selectors import card_detail, journeys_for_user
 from workspaces.models import Team, Workspace
 
+from .alarms import Alarm, Month, common_upstream, decline
 from .charts import Chart, compliance_coverage_chart, confidence_chart, flow_chart, friction_heatmap, funnel_chart
 from .compare import (CardShape, Comparison, MapShape, StageShape, journey_diff, log_differences, stage_key,
                       with_differences)
@@ -428,3 +429,26 @@ def events_view(*, journey: Journey) -> EventsView:
     view.sankey = flow_chart(stage_names=list(journey.stages.values_list("name", flat=True)), result=result,
                              threshold=threshold)
     return view
+
+
+# --- quiet-decline alarms ------------------------------------------------------------------------
+
+
+def alarms_get(*, journey: Journey) -> list[Alarm]:
+    """Quiet declines in the journey's monthly conversions, upstream first. A designed journey with no
+    counts of its own is judged by its newest observed journey's (the one event logs fill)."""
+    source = journey
+    if journey.kind == JourneyKind.DESIGNED and not journey.stage_metrics.exists():
+        source = Journey.objects.filter(observes=journey, kind=JourneyKind.OBSERVED,
+                                        stage_metrics__isnull=False).order_by("-pk").first() or journey
+    threshold = threshold_get(workspace_id=journey.workspace_id)
+    stages = list(source.stages.order_by("position", "pk"))
+    series: dict[int, list[Month]] = defaultdict(list)
+    for stage_id, period, entered, progressed in source.stage_metrics.order_by("period").values_list(
+            "stage_id", "period", "entered", "progressed"):
+        row = safe_row(MetricRow(stage_id, period, entered, progressed), threshold)
+        if row.usable:  # a suppressed month feeds no alarm
+            series[stage_id].append(Month(period, row.entered.value, row.progressed.value))
+    found = [decline(f"{stage.name} → {following.name}", index, series[stage.pk])
+             for index, (stage, following) in enumerate(zip(stages, stages[1:], strict=False))]
+    return common_upstream([alarm for alarm in found if alarm is not None])

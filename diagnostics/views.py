@@ -52,7 +52,8 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
     journey = _journey(request, pk)
     pair = selectors.pair_get(user=request.user, journey=journey)
     return _render(request, "panel.html", "panel", _context(
-        request, journey, weakest=selectors.weakest_transition(journey=journey), pair=pair))
+        request, journey, weakest=selectors.weakest_transition(journey=journey), pair=pair,
+        alarms=selectors.alarms_get(journey=journey)))
 
 
 # --- stage metrics ----------------------------------------------------------------------
@@ -182,7 +183,8 @@ def first_fix(request: HttpRequest, pk: int) -> HttpResponse:
     journey = _journey(request, pk)
     reports = selectors.transitions_ranked(journey=journey)
     return _render(request, "first_fix.html", "first_fix", _context(
-        request, journey, weakest=reports[0] if reports else None, others=reports[1:]))
+        request, journey, weakest=reports[0] if reports else None, others=reports[1:],
+        alarms=selectors.alarms_get(journey=journey)))
 
 
 @login_required
