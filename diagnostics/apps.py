@@ -14,3 +14,10 @@ class DiagnosticsConfig(AppConfig):
         from maps.extensions import register_board_panel
 
         register_board_panel(url_name="diagnostics:panel", label="Diagnosis: fix one broken transition first")
+
+        from compliance.health import register_rule
+
+        from .health import RULES
+
+        for rule in RULES:
+            register_rule(rule)

@@ -14,7 +14,7 @@ from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Sta
 from maps.selectors import card_detail, journeys_for_user
 from workspaces.models import Team, Workspace
 
-from .alarms import Alarm, Month, common_upstream, decline
+from .alarms import BASELINE_MONTHS, Alarm, Month, common_upstream, decline
 from .charts import Chart, compliance_coverage_chart, confidence_chart, flow_chart, friction_heatmap, funnel_chart
 from .compare import (CardShape, Comparison, MapShape, StageShape, journey_diff, log_differences, stage_key,
                       with_differences)
@@ -437,6 +437,11 @@ def events_view(*, journey: Journey) -> EventsView:
 def alarms_get(*, journey: Journey) -> list[Alarm]:
     """Quiet declines in the journey's monthly conversions, upstream first. A designed journey with no
     counts of its own is judged by its newest observed journey's (the one event logs fill)."""
+    return decline_watch(journey=journey)[0]
+
+
+def decline_watch(*, journey: Journey) -> tuple[list[Alarm], int]:
+    """The alarms, and how many transitions have enough months to be watched at all."""
     source = journey
     if journey.kind == JourneyKind.DESIGNED and not journey.stage_metrics.exists():
         source = Journey.objects.filter(observes=journey, kind=JourneyKind.OBSERVED,
@@ -451,4 +456,5 @@ def alarms_get(*, journey: Journey) -> list[Alarm]:
             series[stage_id].append(Month(period, row.entered.value, row.progressed.value))
     found = [decline(f"{stage.name} → {following.name}", index, series[stage.pk])
              for index, (stage, following) in enumerate(zip(stages, stages[1:], strict=False))]
-    return common_upstream([alarm for alarm in found if alarm is not None])
+    watched = sum(1 for stage in stages[:-1] if len(series[stage.pk]) >= BASELINE_MONTHS + 2)
+    return common_upstream([alarm for alarm in found if alarm is not None]), watched

@@ -74,3 +74,20 @@ def test_the_alarm_shows_in_fix_first_and_on_the_board_panel(journey, owner_clie
 def test_no_alarm_is_shown_without_a_decline(journey, owner_client):
     page = owner_client.get(reverse("diagnostics:first_fix", args=[journey.pk])).content.decode()
     assert "Quiet decline" not in page
+
+
+def test_the_pdf_report_names_the_quiet_decline(journey, declining):
+    from tests.test_reports_pdf import pdf_text
+    from reports.pdf import render_pdf
+
+    _pages, text = pdf_text(render_pdf(journey.pk))
+    assert "Quiet decline" in text
+    assert f"{declining}: conversion down 4.2 points since July 2025" in text
+
+
+def test_the_health_check_reports_the_quiet_decline(journey, declining):
+    from compliance.health import health_check
+
+    findings = [f for f in health_check(journey=journey).findings if f.rule == "quiet_decline"]
+    assert len(findings) == 1 and findings[0].message.startswith(f"{declining}: conversion down 4.2 points")
+    assert findings[0].url == reverse("diagnostics:first_fix", args=[journey.pk])
