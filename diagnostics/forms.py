@@ -3,7 +3,7 @@ from django import forms
 from maps.models import Journey
 
 from .csv_import import MAX_BYTES, parse_period
-from .models import WorkspaceSettings
+from .models import EvidenceKind, WorkspaceSettings
 
 
 class StageMetricForm(forms.Form):
@@ -82,3 +82,25 @@ class StepMappingForm(forms.Form):
         target = data.get("target")
         data["stage"] = None if target == IGNORE_CHOICE else self.stages.get(target)
         return data
+
+
+class EvidenceForm(forms.Form):
+    card = forms.TypedChoiceField(label="Claim", coerce=int)
+    kind = forms.ChoiceField(label="Kind of evidence", choices=EvidenceKind.choices)
+    summary = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text="What it shows, e.g. “38% of callers ask where the video link is”.")
+    source = forms.CharField(max_length=300, help_text="Where it comes from: a dashboard, a study, a ticket query.")
+    observed_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}),
+                                  help_text="When it was measured or heard.")
+
+    def __init__(self, *args, claims: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["card"].choices = [(c.card.pk, f"{c.what}: {c.card.title} ({c.card.stage.name})") for c in claims]
+
+    def clean_observed_on(self):
+        from django.utils import timezone
+
+        observed_on = self.cleaned_data["observed_on"]
+        if observed_on > timezone.localdate():
+            raise forms.ValidationError("Evidence cannot come from the future.")
+        return observed_on

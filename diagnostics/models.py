@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from maps.models import Journey, Stage
+from maps.models import Card, Journey, LaneKind, Stage
 from workspaces.models import Workspace
 
 DEFAULT_SMALL_COUNT_THRESHOLD = 11
@@ -145,3 +145,50 @@ class EventImport(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
+# --- evidence behind claims ------------------------------------------------------------------------
+
+# The cards that make a claim about users: a friction point, a user state, a touchpoint's expectation gap.
+CLAIM_KINDS = (LaneKind.FRICTION, LaneKind.USER_STATE, LaneKind.TOUCHPOINTS)
+
+
+class EvidenceKind(models.TextChoices):
+    METRIC = "metric", "Metric"
+    EVENT_LOG = "event_log", "Event-log finding"
+    RESEARCH = "research", "Research note or quote"
+    SUPPORT = "support", "Support contact volume"
+    SURVEY = "survey", "Survey"
+
+
+class Evidence(models.Model):
+    """One piece of evidence behind a claim on the map. A claim with none is “assumed”; with some, “backed”."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="evidence")
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="evidence_items")
+    kind = models.CharField(max_length=12, choices=EvidenceKind.choices)
+    summary = models.TextField(max_length=2000, help_text="What it shows, e.g. “38% of callers ask where the link is”.")
+    source = models.CharField(max_length=300, help_text="Where it comes from: a dashboard, a study, a ticket query.")
+    observed_on = models.DateField("date", help_text="When it was measured or heard.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-observed_on", "-id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for “{self.card}” ({self.observed_on:%d %b %Y})"
+
+    def clean(self) -> None:
+        from django.utils import timezone
+
+        errors = {}
+        if self.card_id and self.journey_id and self.card.journey_id != self.journey_id:
+            errors["card"] = "That card belongs to another map."
+        elif self.card_id and self.card.kind not in CLAIM_KINDS:
+            errors["card"] = "Evidence backs a friction point, a user state or a touchpoint."
+        if self.observed_on and self.observed_on > timezone.localdate():
+            errors["observed_on"] = "Evidence cannot come from the future."
+        if errors:
+            raise ValidationError(errors)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from compliance.models import CLOSED_STATUSES, Checkpoint, ReviewStatus
 from core.spreadsheet import spreadsheet_safe
-from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Stage, Transition
+from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Severity, Stage, Transition
 from maps.selectors import card_detail, journeys_for_user
 from workspaces.models import Team, Workspace
 
@@ -19,7 +19,7 @@ from .charts import Chart, compliance_coverage_chart, confidence_chart, flow_cha
 from .compare import (CardShape, Comparison, MapShape, StageShape, journey_diff, log_differences, stage_key,
                       with_differences)
 from .metrics import MetricRow, MetricsSummary, SafeRow, safe_row, summarise
-from .models import DEFAULT_SMALL_COUNT_THRESHOLD, EventImport, ImportStatus, StageMetric, WorkspaceSettings
+from .models import DEFAULT_SMALL_COUNT_THRESHOLD, EventImport, Evidence, ImportStatus, StageMetric, WorkspaceSettings
 from .ranking import (SEVERITY_WEIGHT, RankedFix, TransitionSignals, Weakness, rank_and_group, ranked_fixes,
                       transition_weakness)
 
@@ -458,3 +458,56 @@ def decline_watch(*, journey: Journey) -> tuple[list[Alarm], int]:
              for index, (stage, following) in enumerate(zip(stages, stages[1:], strict=False))]
     watched = sum(1 for stage in stages[:-1] if len(series[stage.pk]) >= BASELINE_MONTHS + 2)
     return common_upstream([alarm for alarm in found if alarm is not None]), watched
+
+
+# --- evidence behind claims ------------------------------------------------------------------------
+
+EVIDENCE_MAX_AGE_DAYS = 90  # the review period: older evidence is flagged by the health check
+
+
+@dataclass
+class Claim:
+    card: Card  # the detail row: FrictionPoint, UserState or Touchpoint
+    what: str  # "Friction point", "User state", "Expectation gap"
+    items: list[Evidence]
+    stale_items: list[Evidence] = field(default_factory=list)  # older than the review period
+
+    @property
+    def backed(self) -> bool:
+        return bool(self.items)
+
+    @property
+    def high(self) -> bool:
+        return getattr(self.card, "severity", "") in (Severity.HIGH, Severity.CRITICAL)
+
+
+def _is_claim(card: Card) -> str:
+    if card.kind == LaneKind.FRICTION:
+        return "Friction point"
+    if card.kind == LaneKind.USER_STATE:
+        return "User state"
+    if card.kind == LaneKind.TOUCHPOINTS and card.expectation.strip() and card.experience.strip() \
+            and card.expectation.strip().casefold() != card.experience.strip().casefold():
+        return "Expectation gap"
+    return ""
+
+
+def claims_get(*, journey: Journey, today: date | None = None) -> list[Claim]:
+    """Every claim the map makes about its users, in board order, with the evidence behind each."""
+    today = today or timezone.localdate()
+    items: dict[int, list[Evidence]] = defaultdict(list)
+    for evidence in Evidence.objects.filter(journey=journey).order_by("-observed_on", "-id"):
+        items[evidence.card_id].append(evidence)
+    claims = []
+    for card in _cards(journey):
+        what = _is_claim(card)
+        if what:
+            found = items.get(card.pk, [])
+            claims.append(Claim(card=card, what=what, items=found, stale_items=[
+                e for e in found if (today - e.observed_on).days > EVIDENCE_MAX_AGE_DAYS]))
+    return claims
+
+
+def backed_claims(*, journey: Journey) -> set[int]:
+    """The ids of the cards with evidence behind them (one query)."""
+    return set(Evidence.objects.filter(journey=journey).values_list("card_id", flat=True))

@@ -28,7 +28,7 @@ from . import events, tasks
 from .compare import stage_key
 from .csv_import import Problem, parse_metrics_csv
 from .metrics import MetricRow, safe_row
-from .models import EventImport, ImportStatus, StageMetric, StepMapping, WorkspaceSettings
+from .models import Evidence, EventImport, ImportStatus, StageMetric, StepMapping, WorkspaceSettings
 from .selectors import threshold_get
 
 
@@ -412,3 +412,39 @@ def step_mapping_set(*, actor: AbstractBaseUser, journey: Journey, step: str, st
 def step_mapping_delete(*, actor: AbstractBaseUser, journey: Journey, mapping_id: int) -> None:
     _designed_for_import(actor=actor, journey=journey)
     StepMapping.objects.filter(journey=journey, pk=mapping_id).delete()
+
+
+# --- evidence behind claims ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_add(*, actor: AbstractBaseUser, journey: Journey, card_id: int, kind: str, summary: str, source: str,
+                 observed_on: date) -> Evidence:
+    """Backs a claim (a friction point, user state or touchpoint of this map) with one piece of evidence."""
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
+    card = locked.cards.filter(pk=card_id, deleted_at=None).first()
+    if card is None:
+        raise ApplicationError("That card is not on this map (it may have been deleted).")
+    evidence = Evidence(journey=locked, card=card, kind=kind, summary=summary.strip(), source=source.strip(),
+                        observed_on=observed_on, created_by=actor)
+    try:
+        evidence.full_clean()
+    except ValidationError as error:
+        raise ApplicationError("This evidence was not added: " + " ".join(error.messages)) from None
+    evidence.save()
+    history_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity="evidence", obj=evidence,
+                   after={"card": card.title, "kind": kind, "source": evidence.source,
+                          "observed_on": observed_on.isoformat()}, label=str(evidence))
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, actor: AbstractBaseUser, journey: Journey, evidence_id: int) -> None:
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
+    evidence = Evidence.objects.select_related("card").filter(journey=locked, pk=evidence_id).first()
+    if evidence is None:
+        raise ApplicationError("That evidence was already removed.")
+    history_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity="evidence", obj=evidence,
+                   before={"card": evidence.card.title, "kind": evidence.kind, "source": evidence.source},
+                   label=str(evidence))
+    evidence.delete()

@@ -20,5 +20,7 @@ urlpatterns = [
     path("maps/<int:pk>/diagnosis/events/mapping/", views.step_mapping, name="step_mapping"),
     path("maps/<int:pk>/diagnosis/events/mapping/<int:mapping_pk>/delete/", views.step_mapping_delete,
          name="step_mapping_delete"),
+    path("maps/<int:pk>/diagnosis/evidence/", views.evidence, name="evidence"),
+    path("maps/<int:pk>/diagnosis/evidence/<int:evidence_pk>/delete/", views.evidence_delete, name="evidence_delete"),
     path("w/<slug:slug>/diagnosis/settings/", views.workspace_settings, name="settings"),
 ]

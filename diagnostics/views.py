@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -22,7 +23,7 @@ from workspaces.models import EDITING_ROLES, Role
 from workspaces.selectors import membership_get, role_require, workspace_get
 
 from . import selectors, services
-from .forms import EventLogUploadForm, MetricsUploadForm, StageMetricForm, StepMappingForm, WorkspaceSettingsForm
+from .forms import EventLogUploadForm, EvidenceForm, MetricsUploadForm, StageMetricForm, StepMappingForm, WorkspaceSettingsForm
 from .metrics import percent
 
 def _context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
@@ -284,3 +285,45 @@ def step_mapping_delete(request: HttpRequest, pk: int, mapping_pk: int) -> HttpR
     if not request.htmx:
         return redirect(reverse("diagnostics:events", args=[pk]) + "#mapping")
     return _render(request, "events.html", "events", _events_context(request, journey, saved="Mapping removed."))
+
+
+# --- evidence behind claims ----------------------------------------------------------------------
+
+
+def _evidence_context(request, journey, **extra):
+    claims = selectors.claims_get(journey=journey)
+    backed = sum(1 for c in claims if c.backed)
+    return _context(request, journey, claims=claims, backed=backed, assumed=len(claims) - backed,
+                    today=timezone.localdate(), max_age=selectors.EVIDENCE_MAX_AGE_DAYS,
+                    form=extra.pop("form", None) or EvidenceForm(claims=claims, initial={
+                        "card": request.GET.get("card"), "observed_on": timezone.localdate()}), **extra)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every claim on the map, backed or assumed, and the evidence behind it."""
+    journey = _journey(request, pk, edit=request.method == "POST")
+    if request.method == "GET":
+        return _render(request, "evidence.html", "evidence", _evidence_context(request, journey))
+    form = EvidenceForm(request.POST, claims=selectors.claims_get(journey=journey))
+    if not form.is_valid():
+        return _render(request, "evidence.html", "evidence", _evidence_context(request, journey, form=form),
+                       status=422)
+    data = form.cleaned_data
+    item = services.evidence_add(actor=request.user, journey=journey, card_id=data["card"], kind=data["kind"],
+                                 summary=data["summary"], source=data["source"], observed_on=data["observed_on"])
+    if not request.htmx:
+        return redirect(reverse("diagnostics:evidence", args=[pk]))
+    return _render(request, "evidence.html", "evidence", _evidence_context(
+        request, journey, saved=f"“{item.card.title}” is now backed by {item.get_kind_display().lower()}."))
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    journey = _journey(request, pk, edit=True)
+    services.evidence_delete(actor=request.user, journey=journey, evidence_id=evidence_pk)
+    if not request.htmx:
+        return redirect(reverse("diagnostics:evidence", args=[pk]))
+    return _render(request, "evidence.html", "evidence", _evidence_context(request, journey, saved="Removed."))

@@ -17,7 +17,7 @@ from core.errors import NotFound
 from diagnostics.alarms import Alarm
 from diagnostics.charts import Chart
 from diagnostics.ranking import SEVERITY_WEIGHT, ranked_fixes
-from diagnostics.selectors import (RankedFix, TransitionReport, alarms_get, friction_heatmap_get, funnel_get,
+from diagnostics.selectors import (RankedFix, TransitionReport, alarms_get, backed_claims, friction_heatmap_get, funnel_get,
                                    transitions_ranked)
 from maps.models import FrictionPoint, FrictionStatus, Journey, LaneKind, Stage
 from maps.selectors import Board, board_get
@@ -49,6 +49,7 @@ class ReportContent:
     funnel: Chart
     heatmap: Chart
     alarms: list[Alarm] = field(default_factory=list)  # quiet declines, upstream first
+    backed_ids: set[int] = field(default_factory=set)  # claims (cards) with evidence; the others are assumed
 
     @property
     def stages(self) -> list[Stage]:
@@ -98,4 +99,5 @@ def report_content(*, journey_id: int) -> ReportContent:
         funnel=funnel_get(journey=journey),
         heatmap=friction_heatmap_get(journey=journey),
         alarms=alarms_get(journey=journey),
+        backed_ids=backed_claims(journey=journey),
     )
