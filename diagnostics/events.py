@@ -188,7 +188,7 @@ def _aggregate(con, path, kind, stage_of, stage_count, threshold, return_gap, pr
     try:
         con.execute(f"""
             CREATE TEMP TABLE raw AS
-            SELECT hash(case_id) AS case_key, step, try_cast(trim(ts_text) AS TIMESTAMPTZ) AS ts,
+            SELECT hash(case_id) AS case_key, step, try_cast(trim(ts_text) AS TIMESTAMPTZ)::TIMESTAMP AS ts,
                    (case_id IS NULL OR trim(case_id) = '' OR step IS NULL OR trim(step) = '') AS blank
             FROM {source}""", params)
     except duckdb.Error as error:
@@ -228,13 +228,15 @@ def _aggregate(con, path, kind, stage_of, stage_count, threshold, return_gap, pr
         FROM ev WHERE prev_stage IS NULL OR prev_stage <> stage
         WINDOW w AS (PARTITION BY case_key ORDER BY ts, stage)""")
     raw_cases = con.execute("SELECT count(DISTINCT case_key) FROM ev").fetchone()[0]
-    gap_seconds = return_gap.total_seconds()
-    returns = dict(con.execute(
-        "SELECT stage, count(DISTINCT case_key) FROM ev WHERE epoch(ts - prev_ts) > ? GROUP BY stage",
-        [gap_seconds]).fetchall())
-    monthly_returns = {(s, m): n for s, m, n in con.execute(
-        "SELECT stage, date_trunc('month', ts)::DATE, count(DISTINCT case_key) FROM ev "
-        "WHERE epoch(ts - prev_ts) > ? GROUP BY ALL", [gap_seconds]).fetchall()}
+    gap = f"INTERVAL {int(return_gap.total_seconds())} SECOND"
+    returns, monthly_returns = {}, {}
+    for stage, month, cases in con.execute(
+            "SELECT stage, date_trunc('month', ts)::DATE AS month, count(DISTINCT case_key) FROM ev "
+            f"WHERE ts - prev_ts > {gap} GROUP BY GROUPING SETS ((stage, month), (stage))").fetchall():
+        if month is None:
+            returns[stage] = cases
+        else:
+            monthly_returns[(stage, month)] = cases
     transitions = {(a, b): (c, o) for a, b, c, o in con.execute(
         "SELECT stage, next_stage, count(DISTINCT case_key), count(*) FROM visits "
         "WHERE next_stage IS NOT NULL GROUP BY ALL").fetchall()}
@@ -242,14 +244,16 @@ def _aggregate(con, path, kind, stage_of, stage_count, threshold, return_gap, pr
     revisits = dict(con.execute(
         "SELECT stage, count(*) FROM (SELECT case_key, stage FROM visits GROUP BY ALL HAVING count(*) > 1) "
         "GROUP BY stage").fetchall())
-    dwell = {(a, b): (n, med, p90) for a, b, n, med, p90 in con.execute(
-        "SELECT stage, next_stage, count(DISTINCT case_key), median(epoch(next_start - start)), "
-        "quantile_cont(epoch(next_start - start), 0.9) FROM visits WHERE next_stage IS NOT NULL "
-        "GROUP BY ALL").fetchall()}
-    dwell_monthly = {(a, b, m): (n, med, p90) for a, b, m, n, med, p90 in con.execute(
-        "SELECT stage, next_stage, date_trunc('month', next_start)::DATE, count(DISTINCT case_key), "
-        "median(epoch(next_start - start)), quantile_cont(epoch(next_start - start), 0.9) FROM visits "
-        "WHERE next_stage IS NOT NULL GROUP BY ALL").fetchall()}
+    dwell, dwell_monthly = {}, {}
+    for a, b, month, n, med, p90 in con.execute(
+            "SELECT stage, next_stage, date_trunc('month', next_start)::DATE AS month, count(DISTINCT case_key), "
+            "median(seconds), quantile_cont(seconds, 0.9) "
+            "FROM (SELECT *, epoch(next_start - start) AS seconds FROM visits WHERE next_stage IS NOT NULL) "
+            "GROUP BY GROUPING SETS ((stage, next_stage, month), (stage, next_stage))").fetchall():
+        if month is None:
+            dwell[(a, b)] = (n, med, p90)
+        else:
+            dwell_monthly[(a, b, month)] = (n, med, p90)
     monthly = {(s, m): (entered, progressed) for s, m, entered, progressed in con.execute(
         "SELECT stage, date_trunc('month', start)::DATE, count(DISTINCT case_key), "
         "count(DISTINCT case_key) FILTER (WHERE next_stage = stage + 1) FROM visits GROUP BY ALL").fetchall()}
