@@ -11,7 +11,7 @@ class DiagnosticsConfig(AppConfig):
     name = "diagnostics"
 
     def ready(self) -> None:
-        from maps.extensions import register_board_panel
+        from maps.extensions import register_board_badges, register_board_panel
 
         register_board_panel(url_name="diagnostics:panel", label="Diagnosis: fix one broken transition first")
 
@@ -21,3 +21,7 @@ class DiagnosticsConfig(AppConfig):
 
         for rule in RULES:
             register_rule(rule)
+
+        from .selectors import evidence_badges
+
+        register_board_badges(evidence_badges)

@@ -5,11 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from compliance.models import CLOSED_STATUSES, Checkpoint, ReviewStatus
 from core.spreadsheet import spreadsheet_safe
+from maps.extensions import BoardBadge
 from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Severity, Stage, Transition
 from maps.selectors import card_detail, journeys_for_user
 from workspaces.models import Team, Workspace
@@ -19,7 +21,8 @@ from .charts import Chart, compliance_coverage_chart, confidence_chart, flow_cha
 from .compare import (CardShape, Comparison, MapShape, StageShape, journey_diff, log_differences, stage_key,
                       with_differences)
 from .metrics import MetricRow, MetricsSummary, SafeRow, safe_row, summarise
-from .models import DEFAULT_SMALL_COUNT_THRESHOLD, EventImport, Evidence, ImportStatus, StageMetric, WorkspaceSettings
+from .models import (CLAIM_KINDS, DEFAULT_SMALL_COUNT_THRESHOLD, EventImport, Evidence, ImportStatus, StageMetric,
+                     WorkspaceSettings)
 from .ranking import (SEVERITY_WEIGHT, RankedFix, TransitionSignals, Weakness, rank_and_group, ranked_fixes,
                       transition_weakness)
 
@@ -481,13 +484,17 @@ class Claim:
         return getattr(self.card, "severity", "") in (Severity.HIGH, Severity.CRITICAL)
 
 
+def _differs(expectation: str, experience: str) -> bool:
+    expectation, experience = expectation.strip(), experience.strip()
+    return bool(expectation and experience) and expectation.casefold() != experience.casefold()
+
+
 def _is_claim(card: Card) -> str:
     if card.kind == LaneKind.FRICTION:
         return "Friction point"
     if card.kind == LaneKind.USER_STATE:
         return "User state"
-    if card.kind == LaneKind.TOUCHPOINTS and card.expectation.strip() and card.experience.strip() \
-            and card.expectation.strip().casefold() != card.experience.strip().casefold():
+    if card.kind == LaneKind.TOUCHPOINTS and _differs(card.expectation, card.experience):
         return "Expectation gap"
     return ""
 
@@ -511,3 +518,24 @@ def claims_get(*, journey: Journey, today: date | None = None) -> list[Claim]:
 def backed_claims(*, journey: Journey) -> set[int]:
     """The ids of the cards with evidence behind them (one query)."""
     return set(Evidence.objects.filter(journey=journey).values_list("card_id", flat=True))
+
+
+def evidence_badges(*, journey: Journey, card_ids: list[int], stage_ids: list[int]) -> dict[tuple[str, int], BoardBadge]:
+    """The board badge source (see maps.extensions): each claim on the board says whether it is backed
+    (and by how many pieces of evidence) or assumed, linking to its evidence; one query."""
+    shown = set(card_ids)
+    rows = (Card.objects.filter(journey=journey, kind__in=CLAIM_KINDS, deleted_at=None)  # one query, whatever the ids
+            .annotate(items=Count("evidence_items"))
+            .values_list("pk", "kind", "touchpoint__expectation", "touchpoint__experience", "items"))
+    url = reverse("diagnostics:evidence", args=[journey.pk])
+    badges = {}
+    for pk, kind, expectation, experience, items in rows:
+        if pk not in shown:
+            continue
+        if kind == LaneKind.TOUCHPOINTS and not _differs(expectation or "", experience or ""):
+            continue  # a touchpoint is a claim only when it states a gap
+        label = (f"Backed by {items} piece{'s' if items != 1 else ''} of evidence" if items
+                 else "Assumed: no evidence yet")
+        badges[("card", pk)] = BoardBadge(dom_id=f"evidence-card-{pk}", url=f"{url}?card={pk}#claim-{pk}",
+                                          count=items, label=label, css_class="evidence")
+    return badges

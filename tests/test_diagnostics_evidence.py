@@ -108,3 +108,12 @@ def test_the_pdf_says_which_friction_is_backed_and_which_assumed(journey, owner_
     _pages, text = pdf_text(render_pdf(journey.pk))
     assert "Video link is hard to find" in text and "backed by evidence" in text
     assert "Small print" in text and "assumed" in text
+
+
+def test_the_board_marks_each_claim_backed_or_assumed(journey, owner_client, claims):
+    _post(owner_client, journey, claims["friction"])
+    board = owner_client.get(reverse("maps:board", args=[journey.pk])).content.decode()
+    assert f'id="evidence-card-{claims["friction"].pk}"' in board
+    assert 'aria-label="Backed by 1 piece of evidence"' in board
+    assert board.count('aria-label="Assumed: no evidence yet"') == 3  # the minor friction, the state, the gap
+    assert f'id="evidence-card-{claims["plain"].pk}"' not in board  # a touchpoint with no gap claims nothing
