@@ -1,6 +1,7 @@
 """An event-log import handed to a real Celery worker (Redis, PostgreSQL), and to the in-process pool."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -40,3 +41,20 @@ def test_without_a_broker_the_import_runs_in_the_background_of_this_process(owne
     job = _upload_through_the_page(owner_client, journey)
     wait_for(lambda: _status(job.pk) in (ImportStatus.DONE, ImportStatus.FAILED), "the in-process import")
     assert _status(job.pk) == ImportStatus.DONE
+
+
+def test_in_a_browser_an_upload_shows_progress_then_what_people_did(page_for, owner, journey, broker, tmp_path):
+    from playwright.sync_api import expect
+
+    broker("memory://")
+    log = tmp_path / "events.csv"
+    log.write_text(log_text(journey))
+    page = page_for(owner)
+    page.goto(f"/maps/{journey.pk}/diagnosis/events/")
+    page.set_input_files("input[type=file]", str(log))
+    page.click("button:has-text('Import')")
+    expect(page.locator("#dx-observed")).to_contain_text("26 cases, 78 events", timeout=60_000)
+    expect(page.locator("#dx-events .dx-plot svg").first).to_be_visible()  # the Sankey, drawn by Plotly
+    page.screenshot(path=str(Path(os.environ.get("SCREENSHOT_DIR", tmp_path)) / "events.png"), full_page=True)
+    # Plotly tries to add its own <style> rules, which the strict CSP refuses (its CSS is vendored instead).
+    assert [e for e in page.errors if "inline style" not in e] == []
