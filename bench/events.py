@@ -2,8 +2,8 @@
 
 Run in its own process so its peak memory is the import's own: `python bench/events.py [EVENTS]` prints one
 JSON object: events_import_per_s, events_import_s, events_import_cpu_s and events_import_per_cpu_s (CPU seconds
-of all its threads: the figure to read when the machine is shared), events_import_peak_mb, events_file_mb, events_baseline_per_s
-(the csv-module reference on the first BASELINE_EVENTS rows: holding every case's events in Python objects
+of all its threads: the figure to read when the machine is shared), events_import_peak_mb, events_file_mb,
+events_baseline_per_s (the csv-module reference on the first BASELINE_EVENTS rows: holding every case's events in Python objects
 does not fit the memory budget at 10 million), events_speedup (the ratio of the two rates).
 """
 

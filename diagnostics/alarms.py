@@ -114,9 +114,11 @@ def _alarm(label, position, base, recent, p0, rule) -> Alarm | None:
 def common_upstream(alarms: list[Alarm]) -> list[Alarm]:
     """Alarms in journey order; one whose downstream alarms began within a month of it names them."""
     ordered = sorted(alarms, key=lambda a: a.position)
+    def month(alarm: Alarm) -> int:
+        return alarm.since.year * 12 + alarm.since.month
+
     for index, alarm in enumerate(ordered):
-        together = [later.label for later in ordered[index + 1:]
-                    if abs((later.since.year * 12 + later.since.month) - (alarm.since.year * 12 + alarm.since.month)) <= 1]
+        together = [later.label for later in ordered[index + 1:] if abs(month(later) - month(alarm)) <= 1]
         if together and not any(alarm.label in earlier.upstream_of for earlier in ordered[:index]):
             alarm.upstream_of = together
     return ordered

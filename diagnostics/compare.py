@@ -280,7 +280,7 @@ def log_differences(*, stage_names: list[str], result: dict, threshold: int, sou
     loops back, and pauses followed by a return. `result` is an import's stored (suppressed) aggregates."""
     position = {name: i for i, name in enumerate(stage_names)}
     out: list[Difference] = []
-    reached = set(result["exits"]) | {t["to"] for t in result["transitions"]} | {t["from"] for t in result["transitions"]}
+    reached = set(result["exits"]) | {name for t in result["transitions"] for name in (t["from"], t["to"])}
     for name in stage_names:
         if name not in reached:
             out.append(Difference(DiffKind.STAGE_SKIPPED, name, f"Nobody in the event log reached “{name}”.",
@@ -295,12 +295,12 @@ def log_differences(*, stage_names: list[str], result: dict, threshold: int, sou
             skipped = ", ".join(f"“{n}”" for n in stage_names[a + 1:b])
             out.append(Difference(DiffKind.STAGE_SKIPPED, stage_names[a + 1],
                                   f"{cases} go from “{item['from']}” straight to “{item['to']}”, skipping {skipped}.",
-                                  WEIGHTS[DiffKind.STAGE_SKIPPED] / 2, designed=item["from"] + " → " + stage_names[a + 1],
-                                  observed=item["from"] + " → " + item["to"], evidence=source))
+                                  WEIGHTS[DiffKind.STAGE_SKIPPED] / 2, designed=f"{item['from']} → {stage_names[a + 1]}",
+                                  observed=f"{item['from']} → {item['to']}", evidence=source))
         elif b <= a:
+            times = f"fewer than {threshold}" if item["occurrences"] is None else item["occurrences"]
             out.append(Difference(DiffKind.STAGE_REPEATED, item["to"],
-                                  f"{cases} go back from “{item['from']}” to “{item['to']}” "
-                                  f"({'fewer than ' + str(threshold) if item['occurrences'] is None else item['occurrences']} times).",
+                                  f"{cases} go back from “{item['from']}” to “{item['to']}” ({times} times).",
                                   WEIGHTS[DiffKind.STAGE_REPEATED], designed="once", observed="loops back",
                                   evidence=source))
     for name, value in result["returns"].items():

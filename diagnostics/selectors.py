@@ -520,7 +520,8 @@ def backed_claims(*, journey: Journey) -> set[int]:
     return set(Evidence.objects.filter(journey=journey).values_list("card_id", flat=True))
 
 
-def evidence_badges(*, journey: Journey, card_ids: list[int], stage_ids: list[int]) -> dict[tuple[str, int], BoardBadge]:
+def evidence_badges(*, journey: Journey, card_ids: list[int], stage_ids: list[int]
+                    ) -> dict[tuple[str, int], BoardBadge]:
     """The board badge source (see maps.extensions): each claim on the board says whether it is backed
     (and by how many pieces of evidence) or assumed, linking to its evidence; one query."""
     shown = set(card_ids)

@@ -23,7 +23,8 @@ from workspaces.models import EDITING_ROLES, Role
 from workspaces.selectors import membership_get, role_require, workspace_get
 
 from . import selectors, services
-from .forms import EventLogUploadForm, EvidenceForm, MetricsUploadForm, StageMetricForm, StepMappingForm, WorkspaceSettingsForm
+from .forms import (EventLogUploadForm, EvidenceForm, MetricsUploadForm, StageMetricForm, StepMappingForm,
+                    WorkspaceSettingsForm)
 from .metrics import percent
 
 def _context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
@@ -226,7 +227,8 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
 def _events_context(request, journey, **extra):
     return _context(request, journey, events=selectors.events_view(journey=journey),
                     upload_form=extra.pop("upload_form", None) or EventLogUploadForm(),
-                    mapping_form=extra.pop("mapping_form", None) or StepMappingForm(journey=journey), **extra)
+                    mapping_form=extra.pop("mapping_form", None) or StepMappingForm(
+                        journey=journey, initial={"step": request.GET.get("step", "")[:200]}), **extra)
 
 
 @login_required

@@ -17,8 +17,8 @@ from core.errors import NotFound
 from diagnostics.alarms import Alarm
 from diagnostics.charts import Chart
 from diagnostics.ranking import SEVERITY_WEIGHT, ranked_fixes
-from diagnostics.selectors import (RankedFix, TransitionReport, alarms_get, backed_claims, friction_heatmap_get, funnel_get,
-                                   transitions_ranked)
+from diagnostics.selectors import (RankedFix, TransitionReport, alarms_get, backed_claims, friction_heatmap_get,
+                                   funnel_get, transitions_ranked)
 from maps.models import FrictionPoint, FrictionStatus, Journey, LaneKind, Stage
 from maps.selectors import Board, board_get
 from stakeholders.selectors import Swimlanes, swimlanes_get

@@ -53,6 +53,17 @@ def test_the_command_prints_the_aggregates_as_one_json_object(journey, tmp_path)
     assert path.exists()  # the command's own file is left where it is
 
 
+def test_the_page_lists_unknown_steps_each_with_a_link_that_fills_the_mapping_form(journey, owner_client, tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text(log_text(journey, extra_rows=[("odd-1", "Mystery step", "2026-01-03T09:00:00")]))
+    call_command("import_events", str(path), "--map", str(journey.pk), stdout=StringIO())
+    url = reverse("diagnostics:events", args=[journey.pk])
+    page = owner_client.get(url).content.decode()
+    assert '<a href="?step=Mystery%20step#mapping">Mystery step</a>' in page
+    page = owner_client.get(url, {"step": "Mystery step"}).content.decode()
+    assert 'name="step" value="Mystery step"' in page
+
+
 def test_the_command_refuses_a_bad_file_and_stores_nothing(journey, tmp_path):
     path = tmp_path / "events.csv"
     path.write_text(log_text(journey) + "x,Sign up,not a time,app\n")
@@ -88,7 +99,8 @@ def _database_text() -> str:
     return "\n".join(text)
 
 
-def test_case_ids_are_nowhere_in_the_database_after_an_import(journey, owner_client, django_capture_on_commit_callbacks):
+def test_case_ids_are_nowhere_in_the_database_after_an_import(journey, owner_client,
+                                                               django_capture_on_commit_callbacks):
     upload = SimpleUploadedFile("events.csv", log_text(journey).encode(), content_type="text/csv")
     with django_capture_on_commit_callbacks(execute=False):
         response = owner_client.post(reverse("diagnostics:events", args=[journey.pk]),
@@ -222,7 +234,8 @@ def test_a_mapped_step_counts_towards_its_stage_from_the_next_import(journey, ow
 
 
 def test_a_mapping_without_a_step_name_is_refused(journey, owner_client):
-    response = owner_client.post(reverse("diagnostics:step_mapping", args=[journey.pk]), {"step": "", "target": "ignore"})
+    response = owner_client.post(reverse("diagnostics:step_mapping", args=[journey.pk]),
+                                 {"step": "", "target": "ignore"})
     assert response.status_code == 422 and not StepMapping.objects.exists()
 
 

@@ -1,4 +1,4 @@
-import json
+import json as json_module
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import ApplicationError
 from diagnostics.models import ImportStatus
+from diagnostics.selectors import threshold_get
 from diagnostics.services import event_import_create, event_import_run
 from maps.models import Journey
 from workspaces.models import Role
@@ -43,9 +44,10 @@ class Command(BaseCommand):
         result = job.result
         if json:
             keys = ["cases", "events", "unknown_steps", "transitions", "exits", "revisits", "returns"]
-            self.stdout.write(_json_dumps({key: result[key] for key in keys}))
+            self.stdout.write(json_module.dumps({key: result[key] for key in keys}, ensure_ascii=False))
             return
-        cases = result["cases"] if result["cases"] is not None else f"fewer than {job_threshold(job)}"
+        cases = result["cases"] if result["cases"] is not None else \
+            f"fewer than {threshold_get(workspace_id=job.workspace_id)}"
         self.stdout.write(self.style.SUCCESS(
             f"Imported {result['events']:,} events of {cases} cases into “{journey.title}”; "
             f"the observed journey is map {job.observed_id}."))
@@ -63,13 +65,3 @@ class Command(BaseCommand):
         if owner is None:
             raise CommandError("The map's workspace has no owner: say who imports with --as.")
         return owner.user
-
-
-def job_threshold(job) -> int:
-    from diagnostics.selectors import threshold_get
-
-    return threshold_get(workspace_id=job.workspace_id)
-
-
-def _json_dumps(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False)
