@@ -51,9 +51,13 @@ class Alarm:
         return round((self.baseline - self.current) * 100, 1)
 
     @property
+    def sure(self) -> str:
+        return "more than 99% sure" if self.certainty >= 0.99 else f"{self.certainty * 100:.0f}% sure"
+
+    @property
     def text(self) -> str:
         return (f"{self.label}: conversion down {self.drop_points:g} points since {self.since:%B %Y} "
-                f"({self.baseline * 100:.1f}% → {self.current * 100:.1f}%), {self.certainty * 100:.0f}% sure")
+                f"({self.baseline * 100:.1f}% → {self.current * 100:.1f}%), {self.sure}")
 
 
 def _llr(month: Month, p0: float, p1: float) -> float:

@@ -90,7 +90,7 @@ class EvidenceForm(forms.Form):
     summary = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                               help_text="What it shows, e.g. “38% of callers ask where the video link is”.")
     source = forms.CharField(max_length=300, help_text="Where it comes from: a dashboard, a study, a ticket query.")
-    observed_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}),
+    observed_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                   help_text="When it was measured or heard.")
 
     def __init__(self, *args, claims: list, **kwargs) -> None:

@@ -91,3 +91,10 @@ def test_the_health_check_reports_the_quiet_decline(journey, declining):
     findings = [f for f in health_check(journey=journey).findings if f.rule == "quiet_decline"]
     assert len(findings) == 1 and findings[0].message.startswith(f"{declining}: conversion down 4.2 points")
     assert findings[0].url == reverse("diagnostics:first_fix", args=[journey.pk])
+
+
+def test_how_sure_is_said_in_words_a_person_can_trust():
+    alarm = decline("A → B", 0, months([0.70, 0.71, 0.69, 0.70, 0.70, 0.70, 0.66, 0.66, 0.65, 0.66]))
+    assert alarm.text.endswith("more than 99% sure")  # never "100% sure"
+    gentle = decline("A → B", 0, months([0.70, 0.70, 0.70, 0.70] + [0.695] * 6, entered=400))
+    assert gentle.sure == f"{gentle.certainty * 100:.0f}% sure" and gentle.certainty < 0.99
