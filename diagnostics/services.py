@@ -305,11 +305,12 @@ def event_import_run(*, import_id: int, path: str | None = None) -> EventImport 
     overrides = {m.step: (index[m.stage_id] if m.stage_id else events.IGNORE)
                  for m in job.journey.step_mappings.all() if m.stage_id is None or m.stage_id in index}
     threshold = threshold_get(workspace_id=job.workspace_id)
-    file_path = path or job.upload.path
+    if not path and not job.upload:
+        return _import_finish(job, status=ImportStatus.FAILED, error="The uploaded file is gone: upload it again.")
     try:
         aggregates = events.aggregate_events(
-            file_path, kind=job.file_kind, stage_of=events.stage_matcher(names, overrides), stage_count=len(names),
-            threshold=threshold, return_gap=timedelta(days=job.return_gap_days),
+            path or job.upload.path, kind=job.file_kind, stage_of=events.stage_matcher(names, overrides),
+            stage_count=len(names), threshold=threshold, return_gap=timedelta(days=job.return_gap_days),
             progress=lambda percent: _import_progress(job, percent))
     except events.EventLogRejected as error:
         return _import_finish(job, status=ImportStatus.FAILED, error=str(error), error_line=error.line or None)
