@@ -23,6 +23,10 @@ Then against a real uvicorn process (Redis if REDIS_URL is set, in-process other
   (anything else but 200: must be 0) and load_streams_caught_up (streams that heard the last
   revision).
 
+Then the event-log import (bench/events.py, in a process of its own): events_import_per_s on a generated
+10-million-event CSV (events_file_mb), events_import_peak_mb, and the csv-module baseline's rate
+(events_baseline_per_s) with the ratio of the two (events_speedup).
+
 The last line printed is one JSON object with every figure.
 """
 
@@ -41,6 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "journeymap.settings.test")
 
 import django  # noqa: E402
+
+import events as events_bench  # noqa: E402 -- bench/events.py, beside this file
 
 django.setup()
 
@@ -442,6 +448,7 @@ def main() -> None:
         "pdf_large_pages": pdf_large_pages,
         **live,
         **load,
+        **events_bench.run(),  # its own process: the import's peak memory is its own
         "cpu_count": os.cpu_count(),
         "debug": settings.DEBUG,
     }

@@ -276,6 +276,19 @@ RULES: list[Rule] = [
     Rule("overdue_checkpoints", "No open checkpoint is past its due date", "medium", check_overdue_checkpoints),
 ]
 RULES_BY_CODE = {r.code: r for r in RULES}
+# Rules that apps above compliance add (diagnostics' quiet decline and evidence), through `register_rule`.
+EXTENSION_RULES: list[Rule] = []
+
+
+def register_rule(rule: Rule) -> None:
+    if rule.code not in RULES_BY_CODE:
+        EXTENSION_RULES.append(rule)
+        RULES_BY_CODE[rule.code] = rule
+
+
+def all_rules() -> list[Rule]:
+    return RULES + EXTENSION_RULES
+
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
@@ -326,7 +339,9 @@ def run_rule(rule: Rule, facts: Facts) -> RuleResult:
 def health_check(*, journey: Journey, today: datetime.date | None = None,
                  rules: list[Rule] | None = None) -> HealthReport:
     facts = facts_load(journey=journey, today=today)
-    results = [run_rule(rule, facts) for rule in (rules or RULES)]
+    results = [run_rule(rule, facts) for rule in (rules or all_rules())]
+    # An added rule that found nothing to look at (no monthly counts, no claims) is not applicable here.
+    results = [r for r in results if r.checked or r.rule not in EXTENSION_RULES]
     total = sum(r.rule.weight for r in results)
     earned = sum(r.rule.weight * r.credit for r in results)
     started = bool(facts.user_state_stage_ids or facts.touchpoints or facts.transitions or facts.tracks

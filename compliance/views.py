@@ -28,7 +28,7 @@ from .forms import (
     SafetyLoopForm,
     TouchpointAccessForm,
 )
-from .health import RULES, health_check
+from .health import all_rules, health_check
 
 HEALTH = "compliance/health.html"
 REGISTER = "compliance/register.html"
@@ -48,7 +48,7 @@ def _page_or_partial(request: HttpRequest, template: str, partial: str, context:
 def health_panel(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
     report = health_check(journey=journey)
-    context = {"journey": journey, "report": report, "rules": RULES, "can_edit": can_edit(request.user, journey.workspace_id)}
+    context = {"journey": journey, "report": report, "rules": all_rules(), "can_edit": can_edit(request.user, journey.workspace_id)}
     return _page_or_partial(request, HEALTH, "panel", context)
 
 

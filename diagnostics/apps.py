@@ -11,6 +11,17 @@ class DiagnosticsConfig(AppConfig):
     name = "diagnostics"
 
     def ready(self) -> None:
-        from maps.extensions import register_board_panel
+        from maps.extensions import register_board_badges, register_board_panel
 
         register_board_panel(url_name="diagnostics:panel", label="Diagnosis: fix one broken transition first")
+
+        from compliance.health import register_rule
+
+        from .health import RULES
+
+        for rule in RULES:
+            register_rule(rule)
+
+        from .selectors import evidence_badges
+
+        register_board_badges(evidence_badges)

@@ -170,3 +170,37 @@ def compliance_coverage_chart(stage_names: list[str], cells: dict[tuple[str, str
     return Chart("compliance", "Compliance coverage per stage", figure, caption,
                  ["Stage"] + [label for _, label, _ in COVERAGE_STATES] + ["Total"], rows,
                  empty="No compliance checkpoint on this map yet.")
+
+
+def flow_chart(*, stage_names: list[str], result: dict, threshold: int) -> Chart:
+    """What people did, as a Sankey: the designed path forward in blue, loops back and skips in red,
+    exits into one “Left” node. Suppressed transitions are not drawn (they are listed in the table)."""
+    position = {name: i for i, name in enumerate(stage_names)}
+    labels = stage_names + ["Left"]
+    sources, targets, values, colours, rows = [], [], [], [], []
+    for item in result["transitions"]:
+        a, b, cases = position[item["from"]], position[item["to"]], item["cases"]
+        kind = "designed" if b == a + 1 else ("loop back" if b <= a else "skip ahead")
+        rows.append([f"{item['from']} → {item['to']}", kind,
+                     f"fewer than {threshold}" if cases is None else f"{cases:,}"])
+        if cases is None:
+            continue
+        sources.append(a), targets.append(b), values.append(cases)
+        colours.append("rgba(36,87,197,0.45)" if kind == "designed" else "rgba(180,35,24,0.45)")
+    for name, cases in result["exits"].items():
+        rows.append([f"{name} → left", "exit", f"fewer than {threshold}" if cases is None else f"{cases:,}"])
+        if cases is not None:
+            sources.append(position[name]), targets.append(len(stage_names)), values.append(cases)
+            colours.append("rgba(29,36,48,0.18)")
+    figure = None
+    if values:
+        figure = {"data": [{"type": "sankey", "arrangement": "snap",
+                            "node": {"label": labels, "pad": 18, "thickness": 18,
+                                     "color": [ACCENT] * len(stage_names) + ["#98a2b3"]},
+                            "link": {"source": sources, "target": targets, "value": values, "color": colours}}],
+                  "layout": _layout(height=420)}
+    return Chart(key="flow", title="What people did", figure=figure,
+                 caption="Cases moving between stages, from the latest event log. Blue follows the designed path; "
+                         "red goes back (a loop) or skips ahead; grey leaves. Returns are counted in the table below.",
+                 headers=["Transition", "Kind", "Cases"], rows=rows,
+                 empty="Nothing to draw: every count is below the small-count threshold.")

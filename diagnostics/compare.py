@@ -27,6 +27,7 @@ class DiffKind(StrEnum):
     EXPECTATION_GAP = "expectation_gap"  # a touchpoint whose experience differs from its expectation
     CONFIDENCE_LOWER = "confidence_lower"
     OWNER_CHANGED = "owner_changed"
+    STAGE_RETURNED = "stage_returned"  # users pause and come back (event logs only)
 
 
 KIND_LABELS = {
@@ -38,6 +39,7 @@ KIND_LABELS = {
     DiffKind.EXPECTATION_GAP: "Expectation gap",
     DiffKind.CONFIDENCE_LOWER: "Confidence lower",
     DiffKind.OWNER_CHANGED: "Owner changed",
+    DiffKind.STAGE_RETURNED: "Pause and return",
 }
 # How much each kind weighs when deciding where the journey diverges most.
 WEIGHTS = {
@@ -49,6 +51,7 @@ WEIGHTS = {
     DiffKind.EXPECTATION_GAP: 1.5,
     DiffKind.CONFIDENCE_LOWER: 1.0,  # per point of confidence lost
     DiffKind.OWNER_CHANGED: 1.0,
+    DiffKind.STAGE_RETURNED: 1.5,
 }
 
 
@@ -100,6 +103,7 @@ class Difference:
     weight: float = 1.0
     designed: str = ""
     observed: str = ""
+    evidence: str = ""  # where an observed difference comes from, e.g. the event log it was measured in
 
     @property
     def label(self) -> str:
@@ -262,3 +266,57 @@ def _summary(differences: list[Difference], by_stage: dict[str, list[Difference]
             parts.append(f"{n} × {KIND_LABELS[kind].lower()}")
     return (f"Diverges most at {stage}: {', '.join(parts)} "
             f"({len(differences)} difference{'s' if len(differences) != 1 else ''} in all).")
+
+
+# --- differences measured in an event log ---------------------------------------------------
+
+
+def _cases_text(value: int | None, threshold: int) -> str:
+    return f"fewer than {threshold} cases" if value is None else f"{value:,} case{'s' if value != 1 else ''}"
+
+
+def log_differences(*, stage_names: list[str], result: dict, threshold: int, source: str) -> list[Difference]:
+    """What an imported event log says about the designed path: stages nobody reached, stages skipped,
+    loops back, and pauses followed by a return. `result` is an import's stored (suppressed) aggregates."""
+    position = {name: i for i, name in enumerate(stage_names)}
+    out: list[Difference] = []
+    reached = set(result["exits"]) | {name for t in result["transitions"] for name in (t["from"], t["to"])}
+    for name in stage_names:
+        if name not in reached:
+            out.append(Difference(DiffKind.STAGE_SKIPPED, name, f"Nobody in the event log reached “{name}”.",
+                                  WEIGHTS[DiffKind.STAGE_SKIPPED], designed=name, observed="not reached",
+                                  evidence=source))
+    for item in result["transitions"]:
+        a, b = position.get(item["from"]), position.get(item["to"])
+        if a is None or b is None:
+            continue
+        cases = _cases_text(item["cases"], threshold)
+        if b > a + 1:
+            skipped = ", ".join(f"“{n}”" for n in stage_names[a + 1:b])
+            out.append(Difference(DiffKind.STAGE_SKIPPED, stage_names[a + 1],
+                                  f"{cases} go from “{item['from']}” straight to “{item['to']}”, skipping {skipped}.",
+                                  WEIGHTS[DiffKind.STAGE_SKIPPED] / 2, designed=f"{item['from']} → {stage_names[a + 1]}",
+                                  observed=f"{item['from']} → {item['to']}", evidence=source))
+        elif b <= a:
+            times = f"fewer than {threshold}" if item["occurrences"] is None else item["occurrences"]
+            out.append(Difference(DiffKind.STAGE_REPEATED, item["to"],
+                                  f"{cases} go back from “{item['from']}” to “{item['to']}” ({times} times).",
+                                  WEIGHTS[DiffKind.STAGE_REPEATED], designed="once", observed="loops back",
+                                  evidence=source))
+    for name, value in result["returns"].items():
+        if name in position:
+            out.append(Difference(DiffKind.STAGE_RETURNED, name,
+                                  f"{_cases_text(value, threshold)} come back to “{name}” after a long pause.",
+                                  WEIGHTS[DiffKind.STAGE_RETURNED], observed="pause, then return", evidence=source))
+    return out
+
+
+def with_differences(comparison: Comparison, extra: list[Difference]) -> Comparison:
+    """The comparison with more differences (e.g. measured in an event log), in the designed stage order."""
+    if not extra:
+        return comparison
+    differences = comparison.differences + extra
+    by_stage: dict[str, list[Difference]] = defaultdict(list)
+    for difference in differences:
+        by_stage[difference.stage].append(difference)
+    return Comparison(differences=differences, summary=_summary(differences, by_stage), by_stage=dict(by_stage))

@@ -5,19 +5,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from compliance.models import CLOSED_STATUSES, Checkpoint, ReviewStatus
 from core.spreadsheet import spreadsheet_safe
-from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Stage, Transition
+from maps.extensions import BoardBadge
+from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Severity, Stage, Transition
 from maps.selectors import card_detail, journeys_for_user
 from workspaces.models import Team, Workspace
 
-from .charts import Chart, compliance_coverage_chart, confidence_chart, friction_heatmap, funnel_chart
-from .compare import CardShape, Comparison, MapShape, StageShape, journey_diff, stage_key
+from .alarms import BASELINE_MONTHS, Alarm, Month, common_upstream, decline
+from .charts import Chart, compliance_coverage_chart, confidence_chart, flow_chart, friction_heatmap, funnel_chart
+from .compare import (CardShape, Comparison, MapShape, StageShape, journey_diff, log_differences, stage_key,
+                      with_differences)
 from .metrics import MetricRow, MetricsSummary, SafeRow, safe_row, summarise
-from .models import DEFAULT_SMALL_COUNT_THRESHOLD, StageMetric, WorkspaceSettings
+from .models import (CLAIM_KINDS, DEFAULT_SMALL_COUNT_THRESHOLD, EventImport, Evidence, ImportStatus, StageMetric,
+                     WorkspaceSettings)
 from .ranking import (SEVERITY_WEIGHT, RankedFix, TransitionSignals, Weakness, rank_and_group, ranked_fixes,
                       transition_weakness)
 
@@ -103,9 +108,21 @@ class SideBySide:
     rows: list[dict]  # per designed or observed stage: designed shape, observed shapes, differences
 
 
+def latest_import(*, journey: Journey) -> EventImport | None:
+    """The designed journey's newest event-log import that produced aggregates."""
+    return EventImport.objects.filter(journey=journey, status=ImportStatus.DONE, result__isnull=False).order_by(
+        "-finished_at", "-pk").first()
+
+
 def side_by_side(*, designed: Journey, observed: Journey) -> SideBySide:
     mine, theirs = map_shape(journey=designed), map_shape(journey=observed)
     comparison = journey_diff(mine, theirs)
+    measured = latest_import(journey=designed)
+    if measured is not None:
+        comparison = with_differences(comparison, log_differences(
+            stage_names=[s.name for s in mine.stages], result=measured.result,
+            threshold=threshold_get(workspace_id=designed.workspace_id),
+            source=f"event log {measured.filename}, {measured.finished_at:%d %b %Y}"))
     observed_by_key = defaultdict(list)
     for stage in theirs.stages:
         observed_by_key[stage.key].append(stage)
@@ -351,3 +368,177 @@ def metrics_export_rows(*, journey: Journey) -> list[list[str]]:
             rows.append([spreadsheet_safe(name), f"{period:%Y-%m}", str(cell.entered), str(cell.progressed),
                          "" if conversion is None else f"{conversion:.4f}"])
     return rows
+
+
+# --- event logs --------------------------------------------------------------------------------
+
+
+@dataclass
+class ShownCount:
+    """A stored aggregate as people see it: suppressed counts were stored as null."""
+
+    value: int | None
+    threshold: int
+
+    def __str__(self) -> str:
+        return f"fewer than {self.threshold}" if self.value is None else f"{self.value:,}"
+
+
+@dataclass
+class EventsView:
+    threshold: int
+    imports: list
+    latest: object | None  # the newest finished import with aggregates
+    transitions: list[dict] = field(default_factory=list)
+    stages: list[dict] = field(default_factory=list)
+    mappings: list = field(default_factory=list)
+    sankey: Chart | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(job.is_active for job in self.imports)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 86400 * 2:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def events_view(*, journey: Journey) -> EventsView:
+    threshold = threshold_get(workspace_id=journey.workspace_id)
+    imports = list(EventImport.objects.filter(journey=journey).select_related("requested_by", "observed")[:10])
+    latest = next((job for job in imports if job.status == ImportStatus.DONE and job.result), None)
+    view = EventsView(threshold=threshold, imports=imports, latest=latest,
+                      mappings=list(journey.step_mappings.select_related("stage")))
+    if latest is None:
+        return view
+    result = latest.result
+    dwell = {(d["from"], d["to"]): d for d in result.get("dwell", [])}
+    for item in result["transitions"]:
+        times = dwell.get((item["from"], item["to"]), {})
+        view.transitions.append({"from": item["from"], "to": item["to"],
+                                 "cases": ShownCount(item["cases"], threshold),
+                                 "occurrences": ShownCount(item["occurrences"], threshold),
+                                 "median": _duration(times.get("median_s")), "p90": _duration(times.get("p90_s"))})
+    for name in journey.stages.values_list("name", flat=True):
+        row = {"name": name}
+        for key in ("exits", "revisits", "returns"):
+            value = result[key].get(name, 0)
+            row[key] = "0" if value == 0 else ShownCount(value, threshold)
+        view.stages.append(row)
+    view.sankey = flow_chart(stage_names=list(journey.stages.values_list("name", flat=True)), result=result,
+                             threshold=threshold)
+    return view
+
+
+# --- quiet-decline alarms ------------------------------------------------------------------------
+
+
+def alarms_get(*, journey: Journey) -> list[Alarm]:
+    """Quiet declines in the journey's monthly conversions, upstream first. A designed journey with no
+    counts of its own is judged by its newest observed journey's (the one event logs fill)."""
+    return decline_watch(journey=journey)[0]
+
+
+def decline_watch(*, journey: Journey) -> tuple[list[Alarm], int]:
+    """The alarms, and how many transitions have enough months to be watched at all."""
+    source = journey
+    if journey.kind == JourneyKind.DESIGNED and not journey.stage_metrics.exists():
+        source = Journey.objects.filter(observes=journey, kind=JourneyKind.OBSERVED,
+                                        stage_metrics__isnull=False).order_by("-pk").first() or journey
+    threshold = threshold_get(workspace_id=journey.workspace_id)
+    stages = list(source.stages.order_by("position", "pk"))
+    series: dict[int, list[Month]] = defaultdict(list)
+    for stage_id, period, entered, progressed in source.stage_metrics.order_by("period").values_list(
+            "stage_id", "period", "entered", "progressed"):
+        row = safe_row(MetricRow(stage_id, period, entered, progressed), threshold)
+        if row.usable:  # a suppressed month feeds no alarm
+            series[stage_id].append(Month(period, row.entered.value, row.progressed.value))
+    found = [decline(f"{stage.name} → {following.name}", index, series[stage.pk])
+             for index, (stage, following) in enumerate(zip(stages, stages[1:], strict=False))]
+    watched = sum(1 for stage in stages[:-1] if len(series[stage.pk]) >= BASELINE_MONTHS + 2)
+    return common_upstream([alarm for alarm in found if alarm is not None]), watched
+
+
+# --- evidence behind claims ------------------------------------------------------------------------
+
+EVIDENCE_MAX_AGE_DAYS = 90  # the review period: older evidence is flagged by the health check
+
+
+@dataclass
+class Claim:
+    card: Card  # the detail row: FrictionPoint, UserState or Touchpoint
+    what: str  # "Friction point", "User state", "Expectation gap"
+    items: list[Evidence]
+    stale_items: list[Evidence] = field(default_factory=list)  # older than the review period
+
+    @property
+    def backed(self) -> bool:
+        return bool(self.items)
+
+    @property
+    def high(self) -> bool:
+        return getattr(self.card, "severity", "") in (Severity.HIGH, Severity.CRITICAL)
+
+
+def _differs(expectation: str, experience: str) -> bool:
+    expectation, experience = expectation.strip(), experience.strip()
+    return bool(expectation and experience) and expectation.casefold() != experience.casefold()
+
+
+def _is_claim(card: Card) -> str:
+    if card.kind == LaneKind.FRICTION:
+        return "Friction point"
+    if card.kind == LaneKind.USER_STATE:
+        return "User state"
+    if card.kind == LaneKind.TOUCHPOINTS and _differs(card.expectation, card.experience):
+        return "Expectation gap"
+    return ""
+
+
+def claims_get(*, journey: Journey, today: date | None = None) -> list[Claim]:
+    """Every claim the map makes about its users, in board order, with the evidence behind each."""
+    today = today or timezone.localdate()
+    items: dict[int, list[Evidence]] = defaultdict(list)
+    for evidence in Evidence.objects.filter(journey=journey).order_by("-observed_on", "-id"):
+        items[evidence.card_id].append(evidence)
+    claims = []
+    for card in _cards(journey):
+        what = _is_claim(card)
+        if what:
+            found = items.get(card.pk, [])
+            claims.append(Claim(card=card, what=what, items=found, stale_items=[
+                e for e in found if (today - e.observed_on).days > EVIDENCE_MAX_AGE_DAYS]))
+    return claims
+
+
+def backed_claims(*, journey: Journey) -> set[int]:
+    """The ids of the cards with evidence behind them (one query)."""
+    return set(Evidence.objects.filter(journey=journey).values_list("card_id", flat=True))
+
+
+def evidence_badges(*, journey: Journey, card_ids: list[int], stage_ids: list[int]
+                    ) -> dict[tuple[str, int], BoardBadge]:
+    """The board badge source (see maps.extensions): each claim on the board says whether it is backed
+    (and by how many pieces of evidence) or assumed, linking to its evidence; one query."""
+    shown = set(card_ids)
+    rows = (Card.objects.filter(journey=journey, kind__in=CLAIM_KINDS, deleted_at=None)  # one query, whatever the ids
+            .annotate(items=Count("evidence_items"))
+            .values_list("pk", "kind", "touchpoint__expectation", "touchpoint__experience", "items"))
+    url = reverse("diagnostics:evidence", args=[journey.pk])
+    badges = {}
+    for pk, kind, expectation, experience, items in rows:
+        if pk not in shown:
+            continue
+        if kind == LaneKind.TOUCHPOINTS and not _differs(expectation or "", experience or ""):
+            continue  # a touchpoint is a claim only when it states a gap
+        label = (f"Backed by {items} piece{'s' if items != 1 else ''} of evidence" if items
+                 else "Assumed: no evidence yet")
+        badges[("card", pk)] = BoardBadge(dom_id=f"evidence-card-{pk}", url=f"{url}?card={pk}#claim-{pk}",
+                                          count=items, label=label, css_class="evidence")
+    return badges

@@ -5,12 +5,15 @@ the map: each call takes the map's lock and one new revision through
 observed journey's stages, lanes and cards) are written only through `maps.services`.
 """
 
+import logging
+import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core.errors import ApplicationError, Conflict
 from maps import services as map_services
@@ -21,10 +24,15 @@ from stakeholders.services import history_record
 from workspaces.models import Role, Workspace
 from workspaces.selectors import role_require
 
+from . import events, tasks
+from .compare import stage_key
 from .csv_import import Problem, parse_metrics_csv
 from .metrics import MetricRow, safe_row
-from .models import StageMetric, WorkspaceSettings
+from .models import Evidence, EventImport, ImportStatus, StageMetric, StepMapping, WorkspaceSettings
 from .selectors import threshold_get
+
+
+logger = logging.getLogger(__name__)
 
 
 class MetricsFileRejected(ApplicationError):
@@ -232,3 +240,212 @@ def _copy_axis(*, actor, source: list, target: Journey, axis: str) -> dict[int, 
         else:
             mapping[item.pk] = create(actor=actor, journey=target, data=data)
     return mapping
+
+
+# --- event logs ------------------------------------------------------------------------------
+# An import reads a de-identified event log once, keeps only the suppressed aggregates
+# (`EventImport.result`), writes the months' stage counts into the observed journey, and deletes
+# the file. Case ids never reach the database: DuckDB hashes them on read and they stay there.
+
+EVENT_FILE_KINDS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+PROGRESS_CLAIMED, PROGRESS_AGGREGATED, PROGRESS_DONE = 10, 85, 100
+
+
+def event_file_kind(filename: str) -> str:
+    for suffix, kind in EVENT_FILE_KINDS.items():
+        if filename.lower().endswith(suffix):
+            return kind
+    raise ApplicationError("An event log must be a .csv or .parquet file.")
+
+
+def _designed_for_import(*, actor: AbstractBaseUser, journey: Journey) -> None:
+    role_require(user=actor, workspace_id=journey.workspace_id)
+    if journey.kind != JourneyKind.DESIGNED:
+        raise ApplicationError("Event logs are imported into a designed journey: the observed one is derived "
+                               f"from them. This map is {journey.get_kind_display().lower()}.")
+
+
+@transaction.atomic
+def event_import_create(*, actor: AbstractBaseUser, journey: Journey, filename: str, upload=None,
+                        return_gap_days: int = 7, enqueue: bool = True) -> EventImport:
+    """Records an import of `upload` (a Django File) into `journey` and hands it to a worker once committed.
+
+    The command passes no upload (it reads its own file, which it never deletes) and `enqueue=False`.
+    """
+    _designed_for_import(actor=actor, journey=journey)
+    job = EventImport(workspace_id=journey.workspace_id, journey=journey, requested_by=actor,
+                      filename=filename[-200:], file_kind=event_file_kind(filename), return_gap_days=return_gap_days)
+    job.full_clean(exclude=["upload"])
+    if upload is not None:
+        job.upload.save(f"{uuid.uuid4().hex}.{job.file_kind}", upload, save=False)
+    try:
+        with transaction.atomic():
+            job.save()
+    except Exception:
+        if job.upload:
+            job.upload.storage.delete(job.upload.name)  # a job that was never recorded keeps no file
+        raise
+    if enqueue:
+        job_id = job.pk
+        transaction.on_commit(lambda: tasks.import_events_enqueue(job_id))
+    return job
+
+
+def event_import_run(*, import_id: int, path: str | None = None) -> EventImport | None:
+    """Runs the import if nobody else is: claim, aggregate (outside any transaction), store, delete the file.
+
+    Idempotent: a finished job is left as it is; a job another worker holds is left to it.
+    """
+    job = _import_claim(import_id=import_id)
+    if job is None:
+        return EventImport.objects.filter(pk=import_id).first()
+    stages = list(job.journey.stages.order_by("position", "pk"))
+    names = [s.name for s in stages]
+    index = {s.pk: i for i, s in enumerate(stages)}
+    overrides = {m.step: (index[m.stage_id] if m.stage_id else events.IGNORE)
+                 for m in job.journey.step_mappings.all() if m.stage_id is None or m.stage_id in index}
+    threshold = threshold_get(workspace_id=job.workspace_id)
+    if not path and not job.upload:
+        return _import_finish(job, status=ImportStatus.FAILED, error="The uploaded file is gone: upload it again.")
+    try:
+        aggregates = events.aggregate_events(
+            path or job.upload.path, kind=job.file_kind, stage_of=events.stage_matcher(names, overrides),
+            stage_count=len(names), threshold=threshold, return_gap=timedelta(days=job.return_gap_days),
+            progress=lambda percent: _import_progress(job, percent))
+    except events.EventLogRejected as error:
+        return _import_finish(job, status=ImportStatus.FAILED, error=str(error), error_line=error.line or None)
+    except Exception as error:  # noqa: BLE001 -- the job must say it failed, in words
+        logger.exception("Event import %s failed", import_id)
+        return _import_finish(job, status=ImportStatus.FAILED, error=f"The import failed: {error}.")
+    _import_progress(job, PROGRESS_AGGREGATED)
+    try:
+        observed = _observed_apply(job=job, stages=stages, aggregates=aggregates)
+    except ApplicationError as error:
+        return _import_finish(job, status=ImportStatus.FAILED, error=error.message)
+    return _import_finish(job, status=ImportStatus.DONE, result=events.to_store(aggregates, names), observed=observed)
+
+
+@transaction.atomic
+def _import_claim(*, import_id: int) -> EventImport | None:
+    job = EventImport.objects.select_for_update().select_related("journey").filter(pk=import_id).first()
+    if job is None or job.status in (ImportStatus.DONE, ImportStatus.FAILED):
+        return None
+    if job.status == ImportStatus.RUNNING and job.started_at and \
+            timezone.now() - job.started_at < timedelta(seconds=tasks.IMPORT_TIME_LIMIT):
+        return None
+    job.status, job.started_at, job.progress, job.attempts = ImportStatus.RUNNING, timezone.now(), PROGRESS_CLAIMED, \
+        job.attempts + 1
+    job.save(update_fields=["status", "started_at", "progress", "attempts"])
+    return job
+
+
+def _import_progress(job: EventImport, percent: int) -> None:
+    EventImport.objects.filter(pk=job.pk, status=ImportStatus.RUNNING, attempts=job.attempts).update(progress=percent)
+
+
+def _import_finish(job: EventImport, *, status: str, error: str = "", error_line: int | None = None,
+                   result: dict | None = None, observed: Journey | None = None) -> EventImport:
+    name = job.upload.name if job.upload else ""
+    EventImport.objects.filter(pk=job.pk).update(
+        status=status, error=error, error_line=error_line, result=result, observed=observed, upload="",
+        progress=PROGRESS_DONE if status == ImportStatus.DONE else 0, finished_at=timezone.now())
+    if name:
+        job.upload.storage.delete(name)  # the rows are gone with it: only the aggregates stay
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def _observed_apply(*, job: EventImport, stages: list[Stage], aggregates: "events.EventAggregates") -> Journey:
+    """The observed journey of the designed map (created on the first import), with the months' stage counts.
+
+    Only months whose counts may all be shown are written: a suppressed count is never stored.
+    """
+    actor = job.requested_by
+    if actor is None:
+        raise ApplicationError("The person who asked for this import is no longer a member.")
+    designed = job.journey
+    previous = EventImport.objects.filter(journey=designed, status=ImportStatus.DONE, observed__isnull=False
+                                          ).exclude(pk=job.pk).order_by("-finished_at").first()
+    observed = previous.observed if previous else None
+    if observed is None:
+        observed = Journey.objects.filter(observes=designed, kind=JourneyKind.OBSERVED).order_by("-pk").first()
+    if observed is None:
+        observed = journey_observe(actor=actor, designed=designed)
+    locked = journey_change_begin(actor=actor, journey_id=observed.pk)
+    observed_stages = {}
+    for stage in locked.stages.all():
+        observed_stages.setdefault(stage_key(stage.name), stage)
+    existing = {(m.stage_id, m.period): m for m in StageMetric.objects.select_for_update().filter(journey=locked)}
+    threshold = aggregates.threshold
+    for (index, month), counts in sorted(aggregates.monthly.items()):
+        target = observed_stages.get(stage_key(stages[index].name))
+        if target is None or counts["entered"] is None or counts["progressed"] is None:
+            continue
+        metric = existing.get((target.pk, month)) or StageMetric(journey=locked, stage=target, period=month, version=0)
+        _metric_save(locked=locked, actor=actor, metric=metric, entered=counts["entered"],
+                     progressed=counts["progressed"], threshold=threshold)
+    return locked
+
+
+@transaction.atomic
+def step_mapping_set(*, actor: AbstractBaseUser, journey: Journey, step: str, stage: Stage | None) -> StepMapping:
+    """Maps a step name of this map's event logs to one of its stages, or (stage None) ignores it."""
+    _designed_for_import(actor=actor, journey=journey)
+    key = events.step_key(step)
+    if not key:
+        raise ApplicationError("Name the step to map.")
+    if stage is not None and stage.journey_id != journey.pk:
+        raise ApplicationError("That stage is not part of this map.")
+    mapping = StepMapping.objects.select_for_update().filter(journey=journey, step=key).first() \
+        or StepMapping(journey=journey, step=key)
+    mapping.stage = stage
+    mapping.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            mapping.save()
+    except IntegrityError:
+        raise Conflict("Someone mapped this step at the same moment. Reload and try again.") from None
+    return mapping
+
+
+@transaction.atomic
+def step_mapping_delete(*, actor: AbstractBaseUser, journey: Journey, mapping_id: int) -> None:
+    _designed_for_import(actor=actor, journey=journey)
+    StepMapping.objects.filter(journey=journey, pk=mapping_id).delete()
+
+
+# --- evidence behind claims ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def evidence_add(*, actor: AbstractBaseUser, journey: Journey, card_id: int, kind: str, summary: str, source: str,
+                 observed_on: date) -> Evidence:
+    """Backs a claim (a friction point, user state or touchpoint of this map) with one piece of evidence."""
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
+    card = locked.cards.filter(pk=card_id, deleted_at=None).first()
+    if card is None:
+        raise ApplicationError("That card is not on this map (it may have been deleted).")
+    evidence = Evidence(journey=locked, card=card, kind=kind, summary=summary.strip(), source=source.strip(),
+                        observed_on=observed_on, created_by=actor)
+    try:
+        evidence.full_clean()
+    except ValidationError as error:
+        raise ApplicationError("This evidence was not added: " + " ".join(error.messages)) from None
+    evidence.save()
+    history_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity="evidence", obj=evidence,
+                   after={"card": card.title, "kind": kind, "source": evidence.source,
+                          "observed_on": observed_on.isoformat()}, label=str(evidence))
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, actor: AbstractBaseUser, journey: Journey, evidence_id: int) -> None:
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
+    evidence = Evidence.objects.select_related("card").filter(journey=locked, pk=evidence_id).first()
+    if evidence is None:
+        raise ApplicationError("That evidence was already removed.")
+    history_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity="evidence", obj=evidence,
+                   before={"card": evidence.card.title, "kind": evidence.kind, "source": evidence.source},
+                   label=str(evidence))
+    evidence.delete()

@@ -15,5 +15,12 @@ urlpatterns = [
     path("maps/<int:pk>/diagnosis/fixes/", views.fixes, name="fixes"),
     path("maps/<int:pk>/diagnosis/first-fix/", views.first_fix, name="first_fix"),
     path("maps/<int:pk>/diagnosis/charts/", views.charts, name="charts"),
+    path("maps/<int:pk>/diagnosis/events/", views.events, name="events"),
+    path("maps/<int:pk>/diagnosis/events/status/", views.events_status, name="events_status"),
+    path("maps/<int:pk>/diagnosis/events/mapping/", views.step_mapping, name="step_mapping"),
+    path("maps/<int:pk>/diagnosis/events/mapping/<int:mapping_pk>/delete/", views.step_mapping_delete,
+         name="step_mapping_delete"),
+    path("maps/<int:pk>/diagnosis/evidence/", views.evidence, name="evidence"),
+    path("maps/<int:pk>/diagnosis/evidence/<int:evidence_pk>/delete/", views.evidence_delete, name="evidence_delete"),
     path("w/<slug:slug>/diagnosis/settings/", views.workspace_settings, name="settings"),
 ]

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -22,7 +23,8 @@ from workspaces.models import EDITING_ROLES, Role
 from workspaces.selectors import membership_get, role_require, workspace_get
 
 from . import selectors, services
-from .forms import MetricsUploadForm, StageMetricForm, WorkspaceSettingsForm
+from .forms import (EventLogUploadForm, EvidenceForm, MetricsUploadForm, StageMetricForm, StepMappingForm,
+                    WorkspaceSettingsForm)
 from .metrics import percent
 
 def _context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
@@ -52,7 +54,8 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
     journey = _journey(request, pk)
     pair = selectors.pair_get(user=request.user, journey=journey)
     return _render(request, "panel.html", "panel", _context(
-        request, journey, weakest=selectors.weakest_transition(journey=journey), pair=pair))
+        request, journey, weakest=selectors.weakest_transition(journey=journey), pair=pair,
+        alarms=selectors.alarms_get(journey=journey)))
 
 
 # --- stage metrics ----------------------------------------------------------------------
@@ -182,7 +185,8 @@ def first_fix(request: HttpRequest, pk: int) -> HttpResponse:
     journey = _journey(request, pk)
     reports = selectors.transitions_ranked(journey=journey)
     return _render(request, "first_fix.html", "first_fix", _context(
-        request, journey, weakest=reports[0] if reports else None, others=reports[1:]))
+        request, journey, weakest=reports[0] if reports else None, others=reports[1:],
+        alarms=selectors.alarms_get(journey=journey)))
 
 
 @login_required
@@ -215,3 +219,113 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
     context = {"workspace": workspace, "form": form, "saved": saved,
                "is_owner": membership is not None and membership.role == Role.OWNER}
     return _render(request, "settings.html", "settings", context, status=422 if form.is_bound and form.errors else 200)
+
+
+# --- event logs ------------------------------------------------------------------------------
+
+
+def _events_context(request, journey, **extra):
+    return _context(request, journey, events=selectors.events_view(journey=journey),
+                    upload_form=extra.pop("upload_form", None) or EventLogUploadForm(),
+                    mapping_form=extra.pop("mapping_form", None) or StepMappingForm(
+                        journey=journey, initial={"step": request.GET.get("step", "")[:200]}), **extra)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def events(request: HttpRequest, pk: int) -> HttpResponse:
+    """The event-log page: upload a log (a background job), follow its progress, read what people did."""
+    journey = _journey(request, pk, edit=request.method == "POST")
+    if request.method == "GET":
+        return _render(request, "events.html", "events", _events_context(request, journey))
+    form = EventLogUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render(request, "events.html", "events", _events_context(request, journey, upload_form=form),
+                       status=422)
+    upload = form.cleaned_data["file"]
+    job = services.event_import_create(actor=request.user, journey=journey, filename=upload.name, upload=upload,
+                                       return_gap_days=form.cleaned_data["return_gap_days"])
+    if not request.htmx:
+        return redirect(reverse("diagnostics:events", args=[pk]))
+    return _render(request, "events.html", "events", _events_context(
+        request, journey, saved=f"“{job.filename}” is being imported: this page follows its progress."))
+
+
+@login_required
+@require_GET
+def events_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The imports' progress, polled while one runs; once none runs, the page reloads to show the results."""
+    journey = _journey(request, pk)
+    response = _render(request, "events.html", "imports", _events_context(request, journey))
+    if request.htmx and not response.context_data["events"].active:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def step_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    journey = _journey(request, pk, edit=True)
+    form = StepMappingForm(request.POST, journey=journey)
+    if not form.is_valid():
+        return _render(request, "events.html", "events", _events_context(request, journey, mapping_form=form),
+                       status=422)
+    mapping = services.step_mapping_set(actor=request.user, journey=journey, step=form.cleaned_data["step"],
+                                        stage=form.cleaned_data["stage"])
+    if not request.htmx:
+        return redirect(reverse("diagnostics:events", args=[pk]) + "#mapping")
+    return _render(request, "events.html", "events", _events_context(
+        request, journey, saved=f"Mapped “{mapping.step}” to {mapping.stage or 'nothing (ignored)'}. "
+                                "It applies from the next import."))
+
+
+@login_required
+@require_POST
+def step_mapping_delete(request: HttpRequest, pk: int, mapping_pk: int) -> HttpResponse:
+    journey = _journey(request, pk, edit=True)
+    services.step_mapping_delete(actor=request.user, journey=journey, mapping_id=mapping_pk)
+    if not request.htmx:
+        return redirect(reverse("diagnostics:events", args=[pk]) + "#mapping")
+    return _render(request, "events.html", "events", _events_context(request, journey, saved="Mapping removed."))
+
+
+# --- evidence behind claims ----------------------------------------------------------------------
+
+
+def _evidence_context(request, journey, **extra):
+    claims = selectors.claims_get(journey=journey)
+    backed = sum(1 for c in claims if c.backed)
+    return _context(request, journey, claims=claims, backed=backed, assumed=len(claims) - backed,
+                    today=timezone.localdate(), max_age=selectors.EVIDENCE_MAX_AGE_DAYS,
+                    form=extra.pop("form", None) or EvidenceForm(claims=claims, initial={
+                        "card": request.GET.get("card"), "observed_on": timezone.localdate()}), **extra)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every claim on the map, backed or assumed, and the evidence behind it."""
+    journey = _journey(request, pk, edit=request.method == "POST")
+    if request.method == "GET":
+        return _render(request, "evidence.html", "evidence", _evidence_context(request, journey))
+    form = EvidenceForm(request.POST, claims=selectors.claims_get(journey=journey))
+    if not form.is_valid():
+        return _render(request, "evidence.html", "evidence", _evidence_context(request, journey, form=form),
+                       status=422)
+    data = form.cleaned_data
+    item = services.evidence_add(actor=request.user, journey=journey, card_id=data["card"], kind=data["kind"],
+                                 summary=data["summary"], source=data["source"], observed_on=data["observed_on"])
+    if not request.htmx:
+        return redirect(reverse("diagnostics:evidence", args=[pk]))
+    return _render(request, "evidence.html", "evidence", _evidence_context(
+        request, journey, saved=f"“{item.card.title}” is now backed by {item.get_kind_display().lower()}."))
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
+    journey = _journey(request, pk, edit=True)
+    services.evidence_delete(actor=request.user, journey=journey, evidence_id=evidence_pk)
+    if not request.htmx:
+        return redirect(reverse("diagnostics:evidence", args=[pk]))
+    return _render(request, "evidence.html", "evidence", _evidence_context(request, journey, saved="Removed."))

@@ -6,7 +6,7 @@ journey and its own workspace, never from another.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -14,9 +14,11 @@ from compliance.health import Finding, HealthReport, health_check
 from compliance.models import Checkpoint
 from compliance.selectors import checkpoints_of_journey, open_statuses
 from core.errors import NotFound
+from diagnostics.alarms import Alarm
 from diagnostics.charts import Chart
 from diagnostics.ranking import SEVERITY_WEIGHT, ranked_fixes
-from diagnostics.selectors import RankedFix, TransitionReport, friction_heatmap_get, funnel_get, transitions_ranked
+from diagnostics.selectors import (RankedFix, TransitionReport, alarms_get, backed_claims, friction_heatmap_get,
+                                   funnel_get, transitions_ranked)
 from maps.models import FrictionPoint, FrictionStatus, Journey, LaneKind, Stage
 from maps.selectors import Board, board_get
 from stakeholders.selectors import Swimlanes, swimlanes_get
@@ -46,6 +48,8 @@ class ReportContent:
     swimlanes: Swimlanes
     funnel: Chart
     heatmap: Chart
+    alarms: list[Alarm] = field(default_factory=list)  # quiet declines, upstream first
+    backed_ids: set[int] = field(default_factory=set)  # claims (cards) with evidence; the others are assumed
 
     @property
     def stages(self) -> list[Stage]:
@@ -118,4 +122,6 @@ def report_content(*, journey_id: int) -> ReportContent:
         swimlanes=swimlanes_get(journey=journey),
         funnel=funnel_get(journey=journey),
         heatmap=friction_heatmap_get(journey=journey),
+        alarms=alarms_get(journey=journey),
+        backed_ids=backed_claims(journey=journey),
     )

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from api.models import ApiToken
 from api.services import api_token_create
 from comments.services import comment_create
-from diagnostics.services import stage_metric_record
+from diagnostics.services import evidence_add, stage_metric_record, step_mapping_set
 from interchange.tables import CSV_TABLES
 from maps.models import LaneKind
 from portfolio.services import map_personas_set, map_template_save, persona_create, stage_link_set
@@ -89,6 +89,10 @@ class ProjectVictim(Victim):
         detail = factories.make_journey(workspace, owner, title="Private detail")
         stage_link_set(actor=owner, stage=self.stage, detail=detail)
         self.template = map_template_save(actor=owner, journey=journey, name="Private template")
+        self.mapping = step_mapping_set(actor=owner, journey=journey, step="Private step", stage=self.stage)
+        self.evidence = evidence_add(actor=owner, journey=journey, card_id=self.friction.pk, kind="survey",
+                                     summary="Private finding", source="Private survey",
+                                     observed_on=datetime.date(2026, 1, 1))
 
     def kwargs_for(self, name, pattern):
         """Arguments naming the victim's objects; a KeyError means the sweep does not know this URL yet."""
@@ -115,6 +119,7 @@ class ProjectVictim(Victim):
             "step_pk": self.step.pk, "job_pk": self.job.pk, "export_id": self.job.pk,
             "session_pk": self.vote.pk, "link_pk": self.share.pk, "comment_pk": self.comment.pk,
             "token": self.invitation.token, "token_id": self.token.pk,
+            "mapping_pk": self.mapping.pk, "evidence_pk": self.evidence.pk,
             "format_name": "json", "table": next(iter(CSV_TABLES)), "key": self.template.key,
             # Django's admin: staff only; the ids name the victim's owner.
             "object_id": self.owner.pk, "id": self.owner.pk, "content_type_id": 1, "app_label": "auth",

@@ -1,0 +1,60 @@
+"""An event-log import handed to a real Celery worker (Redis, PostgreSQL), and to the in-process pool."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from diagnostics.models import EventImport, ImportStatus, StageMetric
+from tests.test_diagnostics_event_imports import log_text
+from tests.test_reports_runners import _database_url, broker, celery_worker, wait_for  # noqa: F401 -- fixtures
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _upload_through_the_page(client, journey):
+    upload = SimpleUploadedFile("events.csv", log_text(journey).encode(), content_type="text/csv")
+    response = client.post(reverse("diagnostics:events", args=[journey.pk]), {"file": upload, "return_gap_days": 7})
+    assert response.status_code == 302
+    return EventImport.objects.get()
+
+
+def _status(job_id):
+    return EventImport.objects.values_list("status", flat=True).get(pk=job_id)
+
+
+def test_a_celery_worker_imports_the_uploaded_log_and_deletes_it(owner, journey, owner_client, celery_worker):
+    celery_worker()
+    job = _upload_through_the_page(owner_client, journey)
+    stored = job.upload.path
+    wait_for(lambda: _status(job.pk) == ImportStatus.DONE, "the worker to import")
+    job.refresh_from_db()
+    assert job.result["cases"] == 26 and job.progress == 100 and job.attempts == 1
+    assert not os.path.exists(stored)
+    assert StageMetric.objects.filter(journey=job.observed).count() == 3
+
+
+def test_without_a_broker_the_import_runs_in_the_background_of_this_process(owner, journey, owner_client, broker):
+    broker("memory://")
+    job = _upload_through_the_page(owner_client, journey)
+    wait_for(lambda: _status(job.pk) in (ImportStatus.DONE, ImportStatus.FAILED), "the in-process import")
+    assert _status(job.pk) == ImportStatus.DONE
+
+
+def test_in_a_browser_an_upload_shows_progress_then_what_people_did(page_for, owner, journey, broker, tmp_path):
+    from playwright.sync_api import expect
+
+    broker("memory://")
+    log = tmp_path / "events.csv"
+    log.write_text(log_text(journey))
+    page = page_for(owner)
+    page.goto(f"/maps/{journey.pk}/diagnosis/events/")
+    page.set_input_files("input[type=file]", str(log))
+    page.click("button:has-text('Import')")
+    expect(page.locator("#dx-observed")).to_contain_text("26 cases, 78 events", timeout=60_000)
+    expect(page.locator("#dx-events .dx-plot svg").first).to_be_visible()  # the Sankey, drawn by Plotly
+    page.screenshot(path=str(Path(os.environ.get("SCREENSHOT_DIR", tmp_path)) / "events.png"), full_page=True)
+    # Plotly tries to add its own <style> rules, which the strict CSP refuses (its CSS is vendored instead).
+    assert [e for e in page.errors if "inline style" not in e] == []
