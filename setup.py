@@ -6,8 +6,6 @@ packages of data under journeymap (mapped in pyproject.toml's package-dir).
 
 from setuptools import find_packages, setup
 
-APPS = ["api", "comments", "compliance", "core", "diagnostics", "interchange", "journeymap", "live", "maps",
-        "reports", "stakeholders", "workshop", "workspaces"]
+NOT_SHIPPED = ["tests", "tests.*", "bench", "bench.*", "scripts", "scripts.*", "docs", "docs.*"]
 
-setup(packages=find_packages(include=[pattern for app in APPS for pattern in (app, f"{app}.*")])
-      + ["journeymap.site_templates", "journeymap.site_static"])
+setup(packages=find_packages(exclude=NOT_SHIPPED) + ["journeymap.site_templates", "journeymap.site_static"])
