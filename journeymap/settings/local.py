@@ -3,6 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
+from .secret import local_secret_key
 
 DEBUG = os.environ.get("DEBUG", "1") == "1"
 
@@ -10,3 +11,5 @@ DEBUG = os.environ.get("DEBUG", "1") == "1"
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+SECRET_KEY = local_secret_key(BASE_DIR / ".secret_key")  # noqa: F405
