@@ -13,7 +13,7 @@ from .models import Invitation
 def invitation_send(*, invitation_id: int) -> bool:
     """Sends the invitation once; False when it was sent already, or is no longer open."""
     with transaction.atomic():
-        invitation = (Invitation.objects.select_for_update().select_related("workspace", "invited_by")
+        invitation = (Invitation.objects.select_for_update(of=("self",)).select_related("workspace", "invited_by")
                       .filter(pk=invitation_id).first())
         if invitation is None or invitation.emailed_at is not None or not invitation.is_open:
             return False
