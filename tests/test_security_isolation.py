@@ -124,7 +124,8 @@ class ProjectVictim(Victim):
             "step_pk": self.step.pk, "job_pk": self.job.pk, "export_id": self.job.pk,
             "session_pk": self.vote.pk, "link_pk": self.share.pk, "comment_pk": self.comment.pk,
             "token": self.invitation.token, "token_id": self.token.pk, "invitation_id": self.invitation.pk,
-            "format_name": "json", "table": next(iter(CSV_TABLES)),
+            "format_name": "json", "table": next(iter(CSV_TABLES)), "unmatched": "nothing/here/",
+            "key": "not-a-key", "uidb36": "1",  # allauth's email and password-reset links
         } | by_name
         if name.startswith("openid_connect_"):  # the provider id is in the including pattern
             return {"provider_id": "sso"}
@@ -198,7 +199,7 @@ def test_every_url_can_be_swept(victim):
     assert all(LEGACY_REDIRECTS.match(name) for name, pattern, _route in all_patterns() if pattern.name is None)
     names = {name for name, _pattern, _route in all_patterns()}
     assert PUBLIC | UNSCOPED | VIEWER_MAY | STREAMS <= names
-    assert len(_swept()) >= 100
+    assert len(_swept()) >= 90  # the admin (unmounted) no longer counts
 
 
 def _assert_refused(name, url, responses, allowed, *, login=None):
@@ -242,7 +243,9 @@ def test_unscoped_pages_show_nothing_of_another_workspace(victim, intruder):
     for name, pattern, _route in all_patterns():
         if name in UNSCOPED - {"logout"}:
             response = client.get(victim.url(name, pattern), headers={"Authorization": f"Bearer {secret}"})
-            _assert_refused(name, response.request["PATH_INFO"], {"get": response}, {200, 302, 405})
+            # An account page that does not apply (no authenticator to deactivate yet) answers 404.
+            allowed = {200, 302, 405} | ({404} if name in ACCOUNTS_OWN else set())
+            _assert_refused(name, response.request["PATH_INFO"], {"get": response}, allowed)
 
 
 def test_an_api_token_of_another_workspace_gets_nothing(victim, intruder):

@@ -1,4 +1,5 @@
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
@@ -158,6 +159,9 @@ def team_create(*, actor: AbstractBaseUser, workspace: Workspace, name: str) -> 
 @transaction.atomic
 def workspace_require_two_factor(*, actor: AbstractBaseUser, workspace: Workspace, required: bool) -> Workspace:
     role_require(user=actor, workspace_id=workspace.pk, roles={Role.OWNER})
+    if required and not Authenticator.objects.filter(user=actor, type=Authenticator.Type.TOTP).exists():
+        raise ApplicationError("Set up two-factor sign-in for yourself first (Your account, Two-factor sign-in): "
+                               "the requirement applies to owners too.")
     workspace.require_two_factor = required
     workspace.save(update_fields=["require_two_factor"])
     return workspace
