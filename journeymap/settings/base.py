@@ -6,6 +6,7 @@ and ``REDIS_URL`` switches to Redis.
 """
 
 import os
+import urllib.parse
 from pathlib import Path
 
 import dj_database_url
@@ -168,6 +169,11 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_STORE_TOKENS = False
+def oidc_origin(issuer: str) -> str:
+    parts = urllib.parse.urlsplit(issuer)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 # Single sign-on with OpenID Connect: set the issuer, client id and secret to show "Sign in with ...".
 OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
 OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
@@ -230,6 +236,10 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+if OIDC_ISSUER:
+    # "Sign in with ..." posts to /accounts/oidc/ and is redirected to the provider: Chromium applies
+    # form-action to that redirect, so the provider's origin must be allowed.
+    SECURE_CSP["form-action"].append(oidc_origin(OIDC_ISSUER))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
