@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("workshop.urls")),
     path("", include("interchange.urls")),
     path("", include("comments.urls")),
+    path("", include("notifications.urls")),
     path("", include("live.urls")),
     path("api/", include("api.urls")),
     path("", include("api.token_urls")),

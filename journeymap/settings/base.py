@@ -10,6 +10,7 @@ import urllib.parse
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "live",  # above reports: live updates (SSE over a Redis or in-process bus) and presence
     "workshop",  # above live: the projector view, dot votes, the timer and share links
     "comments",  # above live: threads on cards and stages, @mentions of members
+    "notifications",  # above comments and compliance: mention emails, the weekly digest, unsubscribe
     "api",  # above reports: the JSON API under /api/ with bearer tokens
     "journeymap",  # the top of the dependency graph: project-wide commands such as seed_demo
 ]
@@ -283,6 +285,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": EXPORT_STUCK_AFTER}
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-exports": {"task": "reports.requeue_stuck_exports", "schedule": 60.0},
     "clean-exports": {"task": "reports.clean_exports", "schedule": 3600.0},
+    "send-mention-emails": {"task": "notifications.send_mention_emails",
+                            "schedule": float(os.environ.get("MENTION_EMAIL_EVERY_SECONDS", "300"))},
+    "send-weekly-digests": {"task": "notifications.send_weekly_digests",
+                            "schedule": crontab(day_of_week=os.environ.get("DIGEST_DAY_OF_WEEK", "mon"),
+                                                hour=int(os.environ.get("DIGEST_HOUR", "7")), minute=0)},
 }
 # Map imports (interchange): a file larger than this, or nested deeper, is refused before it is parsed.
 INTERCHANGE_MAX_UPLOAD_BYTES = int(os.environ.get("INTERCHANGE_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
