@@ -3,6 +3,7 @@ signing out other sessions, the admin unmounted. Each test names the finding of 
 
 import re
 import time
+import types
 import uuid
 
 import pytest
@@ -52,17 +53,18 @@ def test_failed_sign_ins_lock_the_account_with_a_clear_message(owner):
     assert not _signed_in(Client())
 
 
-def test_the_account_lock_is_per_account_and_ends_by_itself(owner, editor):
-    with override_settings(ACCOUNT_RATE_LIMITS={"login_failed": "100/15m/ip,3/2s/key"}):
-        client = Client()
-        for n in range(4):
-            _sign_in(client, owner.username, f"wrong-{n}")
-        assert LOCKED in _sign_in(client, owner.username).content.decode()
-        # Another account from the same address is not locked.
-        assert _sign_in(Client(), editor.username).status_code == 302
-        time.sleep(2.2)
-        assert _sign_in(client, owner.username).status_code == 302
-        assert _signed_in(client)
+def test_the_account_lock_is_per_account_and_ends_by_itself(owner, editor, monkeypatch):
+    client = Client()
+    for n in range(6):
+        _sign_in(client, owner.username, f"wrong-{n}")
+    assert LOCKED in _sign_in(client, owner.username).content.decode()
+    # Another account from the same address is not locked.
+    assert _sign_in(Client(), editor.username).status_code == 302
+    # Sixteen minutes later (the limiter's clock moved on; the cache entries are the real ones).
+    later = types.SimpleNamespace(time=lambda: time.time() + 16 * 60, monotonic=time.monotonic, sleep=time.sleep)
+    monkeypatch.setattr("allauth.core.internal.ratelimit.time", later)
+    assert _sign_in(client, owner.username).status_code == 302
+    assert _signed_in(client)
 
 
 def test_failed_sign_ins_from_one_address_lock_that_address(owner, editor):
