@@ -15,6 +15,7 @@ WHITENOISE_AUTOREFRESH = True
 
 SECRET_KEY = local_secret_key(BASE_DIR / ".secret_key")  # noqa: F405
 
-# Invitation and notification emails are kept in django.core.mail.outbox unless a test points
-# EMAIL_BACKEND at the SMTP server process it starts.
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Emails are kept in django.core.mail.outbox unless a test points the backend at the SMTP server
+# process it starts (in this process by settings, in a worker process by EMAIL_HOST).
+if not EMAIL_HOST:  # noqa: F405
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
