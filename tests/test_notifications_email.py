@@ -144,3 +144,19 @@ def test_make_run_without_redis_sends_by_command(smtp_server, owner, editor, jou
     assert "Mention emails considered: 1" in out.getvalue()
     recipients = {m["To"] for m in smtp_server.messages(at_least=3)}
     assert {owner.email, editor.email} <= recipients
+
+
+def test_without_redis_the_in_process_scheduler_sends_both(smtp_server, owner, editor, journey, workspace):
+    from notifications import scheduler
+
+    monday_6, monday_7, sunday = (datetime.datetime(2026, 11, 30, 6, 59), datetime.datetime(2026, 11, 30, 7, 0),
+                                  datetime.datetime(2026, 12, 6, 23, 0))
+    assert not scheduler.digest_due(monday_6) and scheduler.digest_due(monday_7) and scheduler.digest_due(sunday)
+    _stale_journey(workspace, owner)
+    card = factories.make_card(journey, owner)
+    comment_create(actor=owner, journey=journey, target=card, body="@editor have a look")
+    scheduler.tick(monday_6)  # mentions only
+    assert [m["To"] for m in smtp_server.messages(at_least=1)] == [editor.email]
+    scheduler.tick(monday_7)
+    assert {m["To"] for m in smtp_server.messages(at_least=3)} == {owner.email, editor.email}
+    assert len(smtp_server.messages(at_least=3)) == 3

@@ -291,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
                             "schedule": crontab(day_of_week=os.environ.get("DIGEST_DAY_OF_WEEK", "mon"),
                                                 hour=int(os.environ.get("DIGEST_HOUR", "7")), minute=0)},
 }
+MENTION_EMAIL_EVERY_SECONDS = CELERY_BEAT_SCHEDULE["send-mention-emails"]["schedule"]
+DIGEST_DAY_OF_WEEK = os.environ.get("DIGEST_DAY_OF_WEEK", "mon")
+DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "7"))
+# Without Redis (no beat), a thread of the web process sends them (notifications/scheduler.py).
+NOTIFICATIONS_IN_PROCESS = os.environ.get("NOTIFICATIONS_IN_PROCESS", "0") == "1"
 # Map imports (interchange): a file larger than this, or nested deeper, is refused before it is parsed.
 INTERCHANGE_MAX_UPLOAD_BYTES = int(os.environ.get("INTERCHANGE_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
 INTERCHANGE_MAX_DEPTH = 20

@@ -13,3 +13,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 SECRET_KEY = local_secret_key(BASE_DIR / ".secret_key")  # noqa: F405
+
+# No Redis, no beat: mention emails and the weekly digest go out from a thread of the web process.
+NOTIFICATIONS_IN_PROCESS = os.environ.get("NOTIFICATIONS_IN_PROCESS", "1") == "1"
