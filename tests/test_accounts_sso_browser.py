@@ -57,7 +57,7 @@ def oidc_provider(live_server, tmp_path, settings):
         [sys.executable, "-m", "tests.oidc_provider.serve", str(port),
          f"{live_server.url}/accounts/oidc/sso/login/callback/", CLIENT_ID, CLIENT_SECRET, json.dumps(PEOPLE)],
         cwd=PROJECT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # migrating its database takes a while on a busy machine
     while True:
         try:
             with urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=2) as answer:
