@@ -25,6 +25,12 @@ def _login_redirect(request, message: str) -> HttpResponse:
     return redirect(target)
 
 
+def note_activity_at_sign_in(sender, request, user, **kwargs) -> None:
+    """The idle clock starts at sign-in, so the first pages after it do not write the session again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_ACTIVITY_KEY] = time.time()
+
+
 class IdleSessionTimeoutMiddleware:
     """Signs a person out after SESSION_IDLE_TIMEOUT_SECONDS without a request (HIPAA automatic logoff).
 

@@ -50,11 +50,11 @@ ACCOUNTS_OWN = {
     "accounts:profile", "account_logout", "account_email", "account_change_password", "account_set_password",
     "account_reauthenticate", "mfa_index", "mfa_reauthenticate", "mfa_activate_totp", "mfa_deactivate_totp",
     "mfa_view_recovery_codes", "mfa_generate_recovery_codes", "mfa_download_recovery_codes",
-    "socialaccount_connections", "usersessions_list",
+    "socialaccount_connections", "usersessions_list", "notifications:settings",
 }
 # Holding a secret token (or nothing at all) is what grants these; they are tested where they live.
 PUBLIC = {"login", "workspaces:accept", "workshop:share_present", "workshop:share_events",
-          "api:openapi"} | ACCOUNTS_PUBLIC
+          "api:openapi", "notifications:unsubscribe"} | ACCOUNTS_PUBLIC
 # These name nothing of a workspace: they show or change only the signed-in person's own things.
 UNSCOPED = {"home", "logout", "maps:list", "workspaces:create", "comments:mentions", "comments:mentions_count",
             "comments:mentions_seen", "api_tokens:list", "api:map_list"} | ACCOUNTS_OWN
