@@ -1,5 +1,6 @@
 """The demo workspace and its designed telehealth journey (the first seed document)."""
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -30,6 +31,7 @@ def seed_workspace() -> Workspace:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
+        EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         users[username] = user
     workspace = Workspace.objects.filter(slug="demo").first()
     if workspace is None:

@@ -27,7 +27,7 @@ def open_signed_in(context, user):
     page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto("/accounts/login/")
-    page.fill("#id_username", user.username)
+    page.fill("#id_login", user.username)
     page.fill("#id_password", factories.PASSWORD)
     page.click("button.primary")
     page.wait_for_url("**/maps/")

@@ -130,3 +130,14 @@ def page_for(browser, live_server):
     for context in contexts:
         context.close()
     wait_for_server_requests_to_finish()
+
+
+@pytest.fixture
+def smtp_server(tmp_path, settings):
+    """A real SMTP server process (aiosmtpd); Django's email backend points at it for the test."""
+    from .mailserver import smtp_server_process
+
+    with smtp_server_process(tmp_path) as server:
+        for name, value in server.settings.items():
+            setattr(settings, name, value)
+        yield server

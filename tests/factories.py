@@ -2,6 +2,7 @@
 
 import itertools
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from maps import services as map_services
@@ -13,10 +14,14 @@ _counter = itertools.count(1)
 PASSWORD = "a-test-password-1"
 
 
-def make_user(username: str | None = None):
+def make_user(username: str | None = None, *, email: str | None = None, verified: bool = True):
+    """An account whose email is recorded (verified unless told otherwise), as sign-in requires."""
     n = next(_counter)
     username = username or f"user{n}"
-    return get_user_model().objects.create_user(username=username, email=f"{username}@example.test", password=PASSWORD)
+    email = email or f"{username}@example.test"
+    user = get_user_model().objects.create_user(username=username, email=email, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return user
 
 
 def make_workspace(owner=None, name: str | None = None) -> Workspace:

@@ -59,6 +59,7 @@ class Victim:
             "item_pk": (stage or self.stage).pk if axis == "stage" else (lane or self.lane).pk,
             "slug": self.workspace.slug,
             "token": self.invitation.token,
+            "invitation_id": self.invitation.pk,
         }
         kwargs = {key: values[key] for key in pattern.pattern.converters}
         url = reverse(name, kwargs=kwargs)
@@ -164,14 +165,15 @@ def test_signed_out_users_are_redirected_to_login(client, victim, name):
 
 
 def test_invitation_is_only_accepted_once_and_does_not_leak(victim):
-    """The public URL: a used token is gone."""
+    """The public URL: a used token is closed (410, saying so), and nothing of the workspace shows."""
     client = Client()
     url = reverse("workspaces:accept", args=[victim.invitation.token])
     response = client.post(url, {"username": "newcomer", "password": "a-long-password-42"})
     assert response.status_code == 302
     user = get_user_model().objects.get(username="newcomer")
     assert Membership.objects.get(user=user).workspace == victim.workspace
-    assert Client().get(url).status_code == 404
+    closed = Client().get(url)
+    assert closed.status_code == 410 and b"Private" not in closed.content
 
 
 CARD_URLS = ["maps:card_detail", "maps:card_edit", "maps:card_move", "maps:card_delete", "maps:card_restore"]

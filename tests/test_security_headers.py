@@ -214,7 +214,7 @@ def test_production_cookies_are_secure_http_only_and_same_site(owner):
         client = Client()
         login_page = client.get("/accounts/login/", secure=True)
         assert login_page.status_code == 200
-        response = client.post("/accounts/login/", {"username": owner.username, "password": "a-test-password-1"},
+        response = client.post("/accounts/login/", {"login": owner.username, "password": "a-test-password-1"},
                                secure=True, headers={"X-Forwarded-Proto": "https"})
         assert response.status_code == 302
         response = client.get("/maps/", secure=True)

@@ -30,10 +30,12 @@ def test_workspace_slugs_are_unique(owner):
     assert Workspace.objects.filter(name="Bright Clinic").count() == 1
 
 
-def test_invite_an_existing_user_adds_them_at_once(workspace, owner):
+def test_invite_an_existing_account_sends_an_invitation_it_must_accept(workspace, owner):
     user = factories.make_user("nurse")
-    membership = services.member_invite(actor=owner, workspace=workspace, email="NURSE@example.test", role=Role.VIEWER)
-    assert isinstance(membership, Membership)
+    invitation = services.member_invite(actor=owner, workspace=workspace, email="NURSE@example.test", role=Role.VIEWER)
+    assert isinstance(invitation, Invitation) and invitation.email == "nurse@example.test"
+    assert not Membership.objects.filter(user=user, workspace=workspace).exists()  # no silent add
+    membership = services.invitation_accept(token=invitation.token, user=user)
     assert (membership.user, membership.role) == (user, Role.VIEWER)
     with pytest.raises(ApplicationError, match="already a member"):
         services.member_invite(actor=owner, workspace=workspace, email=user.email, role=Role.EDITOR)
@@ -43,7 +45,7 @@ def test_invite_an_existing_user_adds_them_at_once(workspace, owner):
 def test_invite_someone_without_an_account_then_accept_once(workspace, owner):
     invitation = services.member_invite(actor=owner, workspace=workspace, email="new@example.test", role=Role.EDITOR)
     assert isinstance(invitation, Invitation) and invitation.token
-    user = factories.make_user("newcomer")
+    user = factories.make_user("newcomer", email="new@example.test")
     membership = services.invitation_accept(token=invitation.token, user=user)
     assert (membership.workspace, membership.role) == (workspace, Role.EDITOR)
     with pytest.raises(NotFound):
@@ -130,12 +132,14 @@ def test_owner_invites_by_email_and_gets_a_link(owner_client, workspace):
     assert reverse("workspaces:accept", args=[invitation.token]) in response.content.decode()
 
 
-def test_owner_invites_an_existing_user(owner_client, workspace):
+def test_owner_invites_an_existing_user_who_must_accept(owner_client, workspace):
     user = factories.make_user("clinician")
     response = owner_client.post(reverse("workspaces:members", args=[workspace.slug]),
                                  {"email": user.email, "role": Role.VIEWER})
-    assert response.status_code == 302
-    assert Membership.objects.get(user=user, workspace=workspace).role == Role.VIEWER
+    assert response.status_code == 200
+    assert "Invitation emailed to clinician@example.test" in response.content.decode()
+    assert not Membership.objects.filter(user=user, workspace=workspace).exists()
+    assert Invitation.objects.get(email=user.email).role == Role.VIEWER
 
 
 def test_invalid_invitation_answers_422(owner_client, workspace):
@@ -180,12 +184,12 @@ def test_accept_an_invitation_with_a_new_account(workspace, owner):
     assert Membership.objects.get(user=user).role == Role.EDITOR
     # Signed in straight away.
     assert client.get(reverse("maps:list")).status_code == 200
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 410
 
 
-def test_signed_in_user_accepts_an_invitation(workspace, owner, other_workspace):
-    invitation = services.member_invite(actor=owner, workspace=workspace, email="x@example.test", role=Role.VIEWER)
+def test_signed_in_user_accepts_an_invitation_sent_to_their_email(workspace, owner, other_workspace):
     stranger = other_workspace.memberships.get().user
+    invitation = services.member_invite(actor=owner, workspace=workspace, email=stranger.email, role=Role.VIEWER)
     client = Client()
     client.force_login(stranger)
     response = client.post(reverse("workspaces:accept", args=[invitation.token]))

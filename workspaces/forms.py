@@ -17,7 +17,13 @@ class TeamForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    """A person without an account picks a username and password to accept."""
+    """A person without an account picks a username, a name and a password to accept."""
 
-    username = forms.CharField(max_length=150)
-    password = forms.CharField(widget=forms.PasswordInput, min_length=8)
+    username = forms.CharField(max_length=150, help_text="Letters, digits and @ . + - _ only.")
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), min_length=8)
+
+
+class TwoFactorForm(forms.Form):
+    require_two_factor = forms.BooleanField(required=False, label="Members must sign in with an authenticator code")

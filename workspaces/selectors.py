@@ -1,9 +1,10 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from core.errors import NotFound, PermissionDenied
 
-from .models import EDITING_ROLES, Membership, Role, Team, Workspace
+from .models import EDITING_ROLES, Invitation, Membership, Role, Team, Workspace
 
 
 def workspaces_for_user(*, user: AbstractBaseUser) -> QuerySet[Workspace]:
@@ -47,3 +48,7 @@ def members_list(*, workspace: Workspace) -> QuerySet[Membership]:
 
 def teams_list(*, workspace_id: int) -> QuerySet[Team]:
     return Team.objects.filter(workspace_id=workspace_id)
+
+
+def invitations_open(*, workspace: Workspace) -> QuerySet[Invitation]:
+    return workspace.invitations.filter(accepted_at=None, withdrawn_at=None, expires_at__gt=timezone.now())

@@ -1,13 +1,21 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from core.errors import ApplicationError, NotFound
+from core.errors import ApplicationError, NotFound, PermissionDenied
+from core.queue import task_enqueue_on_commit
+
+from . import tasks
 
 from .models import DEFAULT_TEAMS, Invitation, Membership, Role, Team, Workspace
 from .selectors import role_require
+from .validators import display_name_refuse_impersonation, username_validate
 
 
 @transaction.atomic
@@ -22,37 +30,107 @@ def workspace_create(*, owner: AbstractBaseUser, name: str, slug: str = "") -> W
     return workspace
 
 
-@transaction.atomic
-def member_invite(*, actor: AbstractBaseUser, workspace: Workspace, email: str, role: str) -> Membership | Invitation:
-    """Adds an existing user at once; anyone else gets an invitation link to accept."""
-    role_require(user=actor, workspace_id=workspace.pk, roles={Role.OWNER})
-    if role not in Role.values:
-        raise ApplicationError(f"“{role}” is not a role.")
-    user = get_user_model().objects.filter(email__iexact=email).first()
-    if user is not None:
-        membership, created = Membership.objects.get_or_create(
-            workspace=workspace, user=user, defaults={"role": role}
-        )
-        if not created:
-            raise ApplicationError(f"{email} is already a member of {workspace}.")
-        return membership
-    invitation = Invitation(workspace=workspace, email=email, role=role, invited_by=actor)
-    invitation.full_clean()
-    invitation.save()
+def _require_open(invitation: Invitation | None) -> Invitation:
+    if invitation is None or not invitation.is_open:
+        raise NotFound("This invitation does not exist, has expired, was withdrawn or was already used.")
     return invitation
 
 
 @transaction.atomic
+def member_invite(*, actor: AbstractBaseUser, workspace: Workspace, email: str, role: str) -> Invitation:
+    """Emails an invitation to accept. Nobody is added without accepting, and the answer is the same
+    whether or not the address has an account, so the form tells nothing about who has one."""
+    role_require(user=actor, workspace_id=workspace.pk, roles={Role.OWNER})
+    if role not in Role.values:
+        raise ApplicationError(f"“{role}” is not a role.")
+    email = email.strip().lower()
+    if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
+        raise ApplicationError(f"{email} is already a member of {workspace}.")
+    Invitation.objects.filter(workspace=workspace, email__iexact=email, accepted_at=None,
+                              withdrawn_at=None).update(withdrawn_at=timezone.now())  # the newest one counts
+    invitation = Invitation(workspace=workspace, email=email, role=role, invited_by=actor)
+    invitation.full_clean()
+    invitation.save()
+    task_enqueue_on_commit(tasks.send_invitation, invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def invitation_withdraw(*, actor: AbstractBaseUser, invitation_id: int, workspace: Workspace) -> Invitation:
+    role_require(user=actor, workspace_id=workspace.pk, roles={Role.OWNER})
+    invitation = Invitation.objects.select_for_update().filter(pk=invitation_id, workspace=workspace).first()
+    if invitation is None or invitation.accepted_at is not None:
+        raise NotFound("No such open invitation.")
+    if invitation.withdrawn_at is None:
+        invitation.withdrawn_at = timezone.now()
+        invitation.save(update_fields=["withdrawn_at"])
+    return invitation
+
+
+def invitation_email_matches(*, invitation: Invitation, user: AbstractBaseUser) -> bool:
+    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
+
+
+@transaction.atomic
 def invitation_accept(*, token: str, user: AbstractBaseUser) -> Membership:
-    invitation = Invitation.objects.select_for_update().filter(token=token, accepted_at=None).first()
-    if invitation is None:
-        raise NotFound("This invitation does not exist or was already used.")
+    """Only the account whose verified email the invitation was sent to can accept it."""
+    invitation = _require_open(Invitation.objects.select_for_update().filter(token=token).first())
+    if not invitation_email_matches(invitation=invitation, user=user):
+        raise PermissionDenied(f"This invitation was sent to {invitation.email}. Sign in with the account "
+                               "that has that verified email address to accept it.")
+    others = [m.user for m in invitation.workspace.memberships.select_related("user").exclude(user=user)]
+    try:
+        display_name_refuse_impersonation(names=[user.username, user.get_full_name()], others=others)
+    except ValidationError as error:
+        raise ApplicationError(error.messages[0]) from None
     membership, _ = Membership.objects.get_or_create(
         workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
     )
     invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership
+
+
+@transaction.atomic
+def invitation_sign_up(*, token: str, username: str, password: str, first_name: str = "",
+                       last_name: str = "") -> AbstractBaseUser:
+    """A newcomer creates an account with the invited email (verified: the link came to it) and joins.
+
+    Raises ValidationError with a message per field; nothing is created then."""
+    invitation = _require_open(Invitation.objects.select_for_update().filter(token=token).first())
+    User = get_user_model()
+    if User.objects.filter(email__iexact=invitation.email).exists() or \
+            EmailAddress.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError({"username": f"An account with {invitation.email} exists already: "
+                                           "sign in with it to accept."})
+    username = username.strip()
+    errors: dict[str, list[str]] = {}
+    try:
+        username = username_validate(username)
+        others = [m.user for m in invitation.workspace.memberships.select_related("user")]
+        display_name_refuse_impersonation(names=[username], others=others)
+    except ValidationError as error:
+        errors["username"] = error.messages
+    try:
+        display_name_refuse_impersonation(names=[f"{first_name} {last_name}".strip()],
+                                          others=[m.user for m in invitation.workspace.memberships.select_related("user")])
+    except ValidationError as error:
+        errors["first_name"] = error.messages
+    user = User(username=username, email=invitation.email, first_name=first_name.strip(),
+                last_name=last_name.strip())
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        errors["password"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    EmailAddress.objects.create(user=user, email=invitation.email, verified=True, primary=True)
+    invitation_accept(token=token, user=user)
+    return user
 
 
 @transaction.atomic
@@ -76,3 +154,14 @@ def team_create(*, actor: AbstractBaseUser, workspace: Workspace, name: str) -> 
     team.full_clean()
     team.save()
     return team
+
+
+@transaction.atomic
+def workspace_require_two_factor(*, actor: AbstractBaseUser, workspace: Workspace, required: bool) -> Workspace:
+    role_require(user=actor, workspace_id=workspace.pk, roles={Role.OWNER})
+    if required and not Authenticator.objects.filter(user=actor, type=Authenticator.Type.TOTP).exists():
+        raise ApplicationError("Set up two-factor sign-in for yourself first (Your account, Two-factor sign-in): "
+                               "the requirement applies to owners too.")
+    workspace.require_two_factor = required
+    workspace.save(update_fields=["require_two_factor"])
+    return workspace

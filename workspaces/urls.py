@@ -8,5 +8,8 @@ urlpatterns = [
     path("w/new/", views.workspace_create, name="create"),
     path("w/<slug:slug>/members/", views.members, name="members"),
     path("w/<slug:slug>/teams/", views.team_create, name="team_create"),
+    path("w/<slug:slug>/invitations/<int:invitation_id>/withdraw/", views.invitation_withdraw,
+         name="invitation_withdraw"),
+    path("w/<slug:slug>/two-factor/", views.two_factor, name="two_factor"),
     path("invitations/<str:token>/", views.invitation_accept, name="accept"),
 ]

@@ -1,17 +1,15 @@
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .forms import AcceptForm, InviteForm, TeamForm, WorkspaceForm
+from .forms import AcceptForm, InviteForm, TeamForm, TwoFactorForm, WorkspaceForm
 from .models import Invitation, Role
-from .selectors import members_list, membership_get, teams_list, workspace_get
+from .selectors import invitations_open, members_list, membership_get, teams_list, workspace_get
 
 
 @login_required
@@ -28,30 +26,51 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "workspaces/workspace_new.html", {"form": form}, status=422 if form.errors else 200)
 
 
+def _members_context(request: HttpRequest, workspace, **overrides) -> dict:
+    membership = membership_get(user=request.user, workspace_id=workspace.pk)
+    return {
+        "workspace": workspace,
+        "is_owner": membership.role == Role.OWNER,
+        "members": members_list(workspace=workspace),
+        "invitations": invitations_open(workspace=workspace),
+        "teams": teams_list(workspace_id=workspace.pk),
+        "form": InviteForm(),
+        "team_form": TeamForm(),
+        "two_factor_form": TwoFactorForm(initial={"require_two_factor": workspace.require_two_factor}),
+        "invitation": None,
+    } | overrides
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
-    membership = membership_get(user=request.user, workspace_id=workspace.pk)
     form = InviteForm(request.POST or None)
     invitation = None
     if request.method == "POST" and form.is_valid():
-        result = services.member_invite(actor=request.user, workspace=workspace, **form.cleaned_data)
-        if isinstance(result, Invitation):
-            invitation = result
-        else:
-            return redirect("workspaces:members", slug=slug)
-    context = {
-        "workspace": workspace,
-        "is_owner": membership.role == Role.OWNER,
-        "members": members_list(workspace=workspace),
-        "invitations": workspace.invitations.filter(accepted_at=None),
-        "teams": teams_list(workspace_id=workspace.pk),
-        "form": form,
-        "team_form": TeamForm(),
-        "invitation": invitation,
-    }
+        invitation = services.member_invite(actor=request.user, workspace=workspace, **form.cleaned_data)
+        form = InviteForm()
+    context = _members_context(request, workspace, form=form, invitation=invitation)
     return TemplateResponse(request, "workspaces/members.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["POST"])
+def invitation_withdraw(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    services.invitation_withdraw(actor=request.user, workspace=workspace, invitation_id=invitation_id)
+    return redirect("workspaces:members", slug=slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def two_factor(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    form = TwoFactorForm(request.POST)
+    form.is_valid()  # a checkbox: absent means off
+    services.workspace_require_two_factor(actor=request.user, workspace=workspace,
+                                          required=form.cleaned_data.get("require_two_factor", False))
+    return redirect("workspaces:members", slug=slug)
 
 
 @login_required
@@ -65,35 +84,37 @@ def team_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error("name", error.messages)
     if form.errors:
-        return TemplateResponse(request, "workspaces/members.html", {
-            "workspace": workspace, "members": members_list(workspace=workspace), "form": InviteForm(),
-            "teams": teams_list(workspace_id=workspace.pk), "team_form": form,
-            "is_owner": membership_get(user=request.user, workspace_id=workspace.pk).role == Role.OWNER,
-        }, status=422)
+        return TemplateResponse(request, "workspaces/members.html",
+                                _members_context(request, workspace, team_form=form), status=422)
     return redirect("workspaces:members", slug=slug)
 
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_object_or_404(Invitation, token=token, accepted_at=None)
-    form = AcceptForm(request.POST or None) if not request.user.is_authenticated else None
+    """Signed in: accept with this account (its verified email must be the invited one). Signed out:
+    sign in to accept, or create an account with the invited email."""
+    invitation = get_object_or_404(Invitation.objects.select_related("workspace"), token=token)
+    if not invitation.is_open:
+        return TemplateResponse(request, "workspaces/accept.html", {"invitation": invitation, "closed": True},
+                                status=410)
+    signed_in = request.user.is_authenticated
+    form = None if signed_in else AcceptForm(request.POST or None)
     if request.method == "POST":
-        if request.user.is_authenticated:
+        if signed_in:
             services.invitation_accept(token=token, user=request.user)
             return redirect("maps:list")
         if form.is_valid():
             try:
-                validate_password(form.cleaned_data["password"])
-                with transaction.atomic():
-                    user = get_user_model().objects.create_user(
-                        username=form.cleaned_data["username"], email=invitation.email,
-                        password=form.cleaned_data["password"],
-                    )
-                    services.invitation_accept(token=token, user=user)
+                user = services.invitation_sign_up(token=token, **form.cleaned_data)
             except ValidationError as error:
-                form.add_error("password", error.messages)
+                for field, messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
                 return redirect("maps:list")
-    return TemplateResponse(request, "workspaces/accept.html", {"invitation": invitation, "form": form},
+    context = {
+        "invitation": invitation, "form": form,
+        "email_matches": signed_in and services.invitation_email_matches(invitation=invitation, user=request.user),
+    }
+    return TemplateResponse(request, "workspaces/accept.html", context,
                             status=422 if form is not None and form.errors else 200)

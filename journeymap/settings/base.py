@@ -6,9 +6,11 @@ and ``REDIS_URL`` switches to Redis.
 """
 
 import os
+import urllib.parse
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -18,20 +20,29 @@ _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SITE_TEMPLATES_DIR = BASE_DIR / "templates" if (BASE_DIR / "templates").is_dir() else _PACKAGE_DIR / "site_templates"
 SITE_STATIC_DIR = BASE_DIR / "static" if (BASE_DIR / "static").is_dir() else _PACKAGE_DIR / "site_static"
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-only-key-do-not-use-in-production")
+# Each environment decides where its key comes from: local and test settings keep a random key in a
+# git-ignored file (journeymap/settings/secret.py), production refuses to start without one.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's session list
     "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",
     "core",
     "workspaces",
+    "accounts",  # above workspaces: profile, email settings, session rules, two-factor a workspace requires
     "maps",
     "stakeholders",
     "compliance",
@@ -42,6 +53,7 @@ INSTALLED_APPS = [
     "workshop",  # above live: the projector view, dot votes, the timer and share links
     "comments",  # above live: threads on cards and stages, @mentions of members
     "portfolio",  # above comments: personas, linked journeys, duplicate and templates, search, the portfolio
+    "notifications",  # above comments and compliance: mention emails, the weekly digest, unsubscribe
     "api",  # above reports: the JSON API under /api/ with bearer tokens
     "journeymap",  # the top of the dependency graph: project-wide commands such as seed_demo
 ]
@@ -54,6 +66,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.PrivatePagesMiddleware",
+    "accounts.middleware.IdleSessionTimeoutMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.RequiredTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -75,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "accounts.context_processors.first_account",
             ],
         },
     },
@@ -125,6 +142,82 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "maps:list"
 LOGOUT_REDIRECT_URL = "login"
 
+# Accounts: django-allauth (sign-in, email, password reset, TOTP, sessions, OpenID Connect).
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PRESERVE_USERNAME_CASING = False  # "Dana" and "dana" are one username
+ACCOUNT_USERNAME_VALIDATORS = "workspaces.validators.USERNAME_VALIDATORS"
+ACCOUNT_SESSION_REMEMBER = False  # a session ends with the browser (and after the idle timeout)
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Journeymap] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
+# Anyone may sign up only while the install has no account (the first owner) or with an invitation.
+ACCOUNT_OPEN_SIGNUP = os.environ.get("ACCOUNT_OPEN_SIGNUP", "0") == "1"
+# Failed sign-ins: per client address and per account (the name typed), counted in Django's cache
+# (local memory per process, or Redis shared by all when REDIS_URL is set). The lockout ends by itself.
+LOGIN_FAILED_PER_ADDRESS = os.environ.get("LOGIN_FAILED_PER_ADDRESS", "20/15m")
+LOGIN_FAILED_PER_ACCOUNT = os.environ.get("LOGIN_FAILED_PER_ACCOUNT", "5/15m")
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"{LOGIN_FAILED_PER_ADDRESS}/ip,{LOGIN_FAILED_PER_ACCOUNT}/key",
+    "login": "60/m/ip",
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Journeymap")
+USERSESSIONS_TRACK_ACTIVITY = False  # sessions are recorded at sign-in, not written on every request
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # an SSO sign-in with a verified email finds its account
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_STORE_TOKENS = False
+def oidc_origin(issuer: str) -> str:
+    parts = urllib.parse.urlsplit(issuer)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# Single sign-on with OpenID Connect: set the issuer, client id and secret to show "Sign in with ...".
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_NAME = os.environ.get("OIDC_NAME", "single sign-on")
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [], "OAUTH_PKCE_ENABLED": True}}
+if OIDC_ISSUER:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append({
+        "provider_id": "sso", "name": OIDC_NAME, "client_id": OIDC_CLIENT_ID, "secret": OIDC_CLIENT_SECRET,
+        "settings": {"server_url": OIDC_ISSUER},
+    })
+
+# Sessions: signed out after this much inactivity (HIPAA automatic logoff), and never longer than a day.
+SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 60 * 60)))
+# Request bodies: larger ones are refused (413) before they are read (journeymap/asgi.py); the same
+# limit belongs in the proxy in front (client_max_body_size in nginx).
+REQUEST_MAX_BODY_BYTES = int(os.environ.get("REQUEST_MAX_BODY_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+
+# Invitations expire after this many days.
+INVITATION_EXPIRY_DAYS = int(os.environ.get("INVITATION_EXPIRY_DAYS", "7"))
+
+# Email: SMTP when EMAIL_HOST is set, else printed to the console (make run).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                               else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1" if EMAIL_HOST else "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Journeymap <journeymap@localhost>")
+# Links in emails: the address people reach the app at.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -151,6 +244,10 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+if OIDC_ISSUER:
+    # "Sign in with ..." posts to /accounts/oidc/ and is redirected to the provider: Chromium applies
+    # form-action to that redirect, so the provider's origin must be allowed.
+    SECURE_CSP["form-action"].append(oidc_origin(OIDC_ISSUER))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -194,7 +291,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": EXPORT_STUCK_AFTER}
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-exports": {"task": "reports.requeue_stuck_exports", "schedule": 60.0},
     "clean-exports": {"task": "reports.clean_exports", "schedule": 3600.0},
+    "send-mention-emails": {"task": "notifications.send_mention_emails",
+                            "schedule": float(os.environ.get("MENTION_EMAIL_EVERY_SECONDS", "300"))},
+    "send-weekly-digests": {"task": "notifications.send_weekly_digests",
+                            "schedule": crontab(day_of_week=os.environ.get("DIGEST_DAY_OF_WEEK", "mon"),
+                                                hour=int(os.environ.get("DIGEST_HOUR", "7")), minute=0)},
 }
+MENTION_EMAIL_EVERY_SECONDS = CELERY_BEAT_SCHEDULE["send-mention-emails"]["schedule"]
+DIGEST_DAY_OF_WEEK = os.environ.get("DIGEST_DAY_OF_WEEK", "mon")
+DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "7"))
+# Without Redis (no beat), a thread of the web process sends them (notifications/scheduler.py).
+NOTIFICATIONS_IN_PROCESS = os.environ.get("NOTIFICATIONS_IN_PROCESS", "0") == "1"
 # Map imports (interchange): a file larger than this, or nested deeper, is refused before it is parsed.
 INTERCHANGE_MAX_UPLOAD_BYTES = int(os.environ.get("INTERCHANGE_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
 INTERCHANGE_MAX_DEPTH = 20

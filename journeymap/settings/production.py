@@ -25,3 +25,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# The client address for sign-in limits: REMOTE_ADDR (uvicorn --proxy-headers sets it from a trusted
+# proxy), or set how many proxies in front append to X-Forwarded-For.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
