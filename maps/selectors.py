@@ -23,7 +23,7 @@ def journeys_for_user(*, user: AbstractBaseUser) -> QuerySet[Journey]:
 def journey_list(*, user: AbstractBaseUser) -> QuerySet[Journey]:
     return journeys_for_user(user=user).annotate(
         card_count=Count("cards", filter=Q(cards__deleted_at=None), distinct=True),
-        stage_count=Count("stages", distinct=True),
+        stage_count=Count("stages", filter=Q(stages__deletion=None), distinct=True),
     ).order_by("workspace__name", "title")
 
 
