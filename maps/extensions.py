@@ -103,3 +103,21 @@ def register_board_badges(source: BadgeSource) -> None:
 def register_board_stream(*, events_url_name: str, editing_url_name: str,
                           serves: Callable[[HttpRequest], bool]) -> None:
     BOARD_STREAMS[:] = [BoardStream(events_url_name=events_url_name, editing_url_name=editing_url_name, serves=serves)]
+
+
+@dataclass(frozen=True)
+class Deletable:
+    """A kind of row of a map that people delete (with everything depending on it) from its confirmation page."""
+
+    kind: str  # in the URL and the history: "stage", "step", "checkpoint"...
+    label: str  # as a person reads it: "compliance checkpoint"
+    get: Callable  # get(journey=..., pk=...) -> the row, or raises NotFound
+    delete: Callable  # delete(actor=..., item=..., version=...) -> Deletion
+
+
+# Keyed by kind; maps registers its own kinds, higher layers theirs from their AppConfig.ready().
+DELETABLES: dict[str, Deletable] = {}
+
+
+def register_deletable(*, kind: str, label: str, get: Callable, delete: Callable) -> None:
+    DELETABLES[kind] = Deletable(kind=kind, label=label, get=get, delete=delete)

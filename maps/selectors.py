@@ -11,7 +11,7 @@ from workspaces.models import Team
 
 from .curve import Curve, confidence_curve
 from .extensions import BOARD_BADGE_SOURCES
-from .models import CARD_DETAIL_RELATIONS, Card, Change, Journey, Lane, LaneKind, Stage, card_model_for
+from .models import CARD_DETAIL_RELATIONS, Card, Change, Deletion, Journey, Lane, LaneKind, Stage, card_model_for
 
 
 def journeys_for_user(*, user: AbstractBaseUser) -> QuerySet[Journey]:
@@ -80,14 +80,15 @@ _RELATION_KIND = {
 def card_get(*, journey: Journey, pk: int, deleted: bool = False) -> Card:
     """One card as its own kind. Reads the kind first, then joins only that kind's table:
     cheaper on the hot edit path than the board's join of every kind."""
-    kind = journey.cards.filter(pk=pk, deleted_at__isnull=not deleted).values_list("kind", flat=True).first()
+    cards = Card.all_objects.filter(journey=journey, deleted_at__isnull=not deleted)
+    kind = cards.filter(pk=pk).values_list("kind", flat=True).first()
     if kind is None:
         raise NotFound("No such card on this map.")
     model = card_model_for(kind)
     related = ["owner_team", "stage", "lane"]
     if kind == LaneKind.HANDOFFS:
         related += ["to_stage", "from_team", "to_team"]
-    card = model.objects.select_related(*related).get(pk=pk)
+    card = model.all_objects.select_related(*related).get(pk=pk)
     card.journey = journey
     return card
 
@@ -173,8 +174,16 @@ def changes_list(*, journey: Journey, limit: int = 300) -> list[Change]:
     return list(journey.changes.select_related("actor").order_by("-revision", "id")[:limit])
 
 
-def deleted_cards(*, journey: Journey) -> QuerySet[Card]:
-    return journey.cards.exclude(deleted_at=None).select_related("stage", "lane").order_by("-deleted_at")
+def deletions_open(*, journey: Journey) -> QuerySet[Deletion]:
+    """What was deleted on the map and can still be restored, newest first."""
+    return journey.deletions.filter(restored_at=None).select_related("actor").order_by("-at", "-id")
+
+
+def deletion_get(*, journey: Journey, pk: int) -> Deletion:
+    deletion = journey.deletions.filter(pk=pk).first()
+    if deletion is None:
+        raise NotFound("No such deletion on this map.")
+    return deletion
 
 
 def cards_on_board(*, journey: Journey) -> list[Card]:

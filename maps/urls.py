@@ -17,6 +17,8 @@ urlpatterns = [
     path("maps/<int:pk>/cards/<int:card_pk>/move/", views.card_move, name="card_move"),
     path("maps/<int:pk>/cards/<int:card_pk>/delete/", views.card_delete, name="card_delete"),
     path("maps/<int:pk>/cards/<int:card_pk>/restore/", views.card_restore, name="card_restore"),
+    path("maps/<int:pk>/delete/<slug:kind>/<int:item_pk>/", views.item_delete, name="item_delete"),
+    path("maps/<int:pk>/deleted/<int:deletion_pk>/restore/", views.deletion_restore, name="deletion_restore"),
 ]
 
 for axis in ("stage", "lane"):
@@ -24,5 +26,5 @@ for axis in ("stage", "lane"):
         path(f"maps/<int:pk>/{axis}s/new/", views.axis_create, {"axis": axis}, name=f"{axis}_create"),
         path(f"maps/<int:pk>/{axis}s/<int:item_pk>/edit/", views.axis_edit, {"axis": axis}, name=f"{axis}_edit"),
         path(f"maps/<int:pk>/{axis}s/<int:item_pk>/move/", views.axis_move, {"axis": axis}, name=f"{axis}_move"),
-        path(f"maps/<int:pk>/{axis}s/<int:item_pk>/delete/", views.axis_delete, {"axis": axis}, name=f"{axis}_delete"),
+        path(f"maps/<int:pk>/{axis}s/<int:item_pk>/delete/", views.item_delete, {"kind": axis}, name=f"{axis}_delete"),
     ]

@@ -16,13 +16,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 from core.forms import add_service_errors, conflict_rows, int_or_zero
 from workspaces.models import EDITING_ROLES, Membership
 from workspaces.selectors import membership_get, role_require, workspace_get, workspaces_for_user
 
 from . import selectors, services
-from .extensions import BOARD_LINKS, BOARD_PANELS, BOARD_STREAMS, WORKSPACE_ACTIONS
+from .extensions import BOARD_LINKS, BOARD_PANELS, BOARD_STREAMS, DELETABLES, WORKSPACE_ACTIONS
 from .forms import (
     JourneyCreateForm,
     JourneyForm,
@@ -184,17 +184,51 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
     journey = selectors.journey_get(user=request.user, pk=pk)
     return TemplateResponse(request, "maps/activity.html", _context(
         request, journey, changes=selectors.changes_list(journey=journey),
-        deleted_cards=selectors.deleted_cards(journey=journey),
+        deletions=selectors.deletions_open(journey=journey),
     ))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_delete(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+    """GET: what the delete would take (by kind and count, checkpoints named); POST: delete it all softly."""
+    journey = selectors.journey_get(user=request.user, pk=pk)
+    deletable = DELETABLES.get(kind)
+    if deletable is None:
+        raise NotFound("Nothing of that kind can be deleted here.")
+    item = deletable.get(journey=journey, pk=item_pk)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
+    if request.method == "POST":
+        form = MoveForm({"version": request.POST.get("version"), "step": 1})
+        if not form.is_valid():
+            return _invalid_move(form)
+        deletable.delete(actor=request.user, item=item, version=form.cleaned_data["version"])
+        return _board_response(request, journey)
+    context = _context(request, journey, item=item, label=deletable.label,
+                       plan=services.deletion_preview(root=item),
+                       action=reverse("maps:item_delete", args=[pk, kind, item_pk]))
+    return TemplateResponse(request, "maps/delete.html#confirm" if request.htmx else "maps/delete.html", context)
+
+
+@login_required
+@require_POST
+def deletion_restore(request: HttpRequest, pk: int, deletion_pk: int) -> HttpResponse:
+    journey = selectors.journey_get(user=request.user, pk=pk)
+    deletion = selectors.deletion_get(journey=journey, pk=deletion_pk)
+    services.deletion_restore(actor=request.user, deletion=deletion)
+    if request.htmx:
+        return TemplateResponse(request, "maps/activity.html#deletions", _context(
+            request, journey, deletions=selectors.deletions_open(journey=journey), restored=deletion))
+    return redirect(reverse("maps:activity", args=[pk]))
 
 
 # --- stages and lanes -------------------------------------------------------------
 
 AXES = {
     "stage": (selectors.stage_get, StageForm, StageCreateForm, services.stage_create, services.stage_update,
-              services.stage_move, services.stage_delete),
+              services.stage_move),
     "lane": (selectors.lane_get, LaneForm, LaneCreateForm, services.lane_create, services.lane_update,
-             services.lane_move, services.lane_delete),
+             services.lane_move),
 }
 
 
@@ -241,7 +275,7 @@ def axis_edit(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpRes
 @require_POST
 def axis_move(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpResponse:
     journey = selectors.journey_get(user=request.user, pk=pk)
-    get, *_rest, move, _delete = AXES[axis]
+    get, *_rest, move = AXES[axis]
     item = get(journey=journey, pk=item_pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -249,25 +283,6 @@ def axis_move(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpRes
     move(actor=request.user, **{axis: item}, version=form.cleaned_data["version"],
          position=form.target_position(item.position))
     return _board_response(request, journey, anchor=f"{axis}-{item.pk}")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def axis_delete(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpResponse:
-    journey = selectors.journey_get(user=request.user, pk=pk)
-    get, *_rest, delete = AXES[axis]
-    item = get(journey=journey, pk=item_pk)
-    if request.method == "GET":
-        role_require(user=request.user, workspace_id=journey.workspace_id)
-        return TemplateResponse(request, "maps/delete.html", _context(
-            request, journey, item=item, axis=axis, card_count=item.cards.filter(deleted_at=None).count(),
-            action=reverse(f"maps:{axis}_delete", args=[pk, item_pk]),
-        ))
-    form = MoveForm({"version": request.POST.get("version"), "step": 1})
-    if not form.is_valid():
-        return _invalid_move(form)
-    delete(actor=request.user, **{axis: item}, version=form.cleaned_data["version"])
-    return _board_response(request, journey)
 
 
 def _invalid_move(form: MoveForm) -> HttpResponse:

@@ -15,3 +15,14 @@ class StakeholdersConfig(AppConfig):
 
         post_save.connect(seed_new_workspace, sender=Workspace, dispatch_uid="stakeholders_seed_new_workspace")
         register_board_panel(url_name="stakeholders:panel", label="Stakeholder sub-maps")
+
+        from maps.extensions import register_deletable
+
+        from . import selectors, services
+
+        register_deletable(kind="track", label="stakeholder sub-map", get=selectors.track_get,
+                           delete=lambda *, item, **kw: services.track_delete(track=item, **kw))
+        register_deletable(kind="step", label="sub-map step", get=selectors.step_get,
+                           delete=lambda *, item, **kw: services.step_delete(step=item, **kw))
+        register_deletable(kind="intersection", label="intersection", get=selectors.intersection_get,
+                           delete=lambda *, item, **kw: services.intersection_delete(intersection=item, **kw))
