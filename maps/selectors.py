@@ -11,7 +11,18 @@ from workspaces.models import Team
 
 from .curve import Curve, confidence_curve
 from .extensions import BOARD_BADGE_SOURCES
-from .models import CARD_DETAIL_RELATIONS, Card, Change, Deletion, Journey, Lane, LaneKind, Stage, card_model_for
+from .models import (
+    CARD_DETAIL_RELATIONS,
+    Card,
+    Change,
+    Deletion,
+    Journey,
+    JourneyStatus,
+    Lane,
+    LaneKind,
+    Stage,
+    card_model_for,
+)
 
 
 def journeys_for_user(*, user: AbstractBaseUser) -> QuerySet[Journey]:
@@ -20,8 +31,12 @@ def journeys_for_user(*, user: AbstractBaseUser) -> QuerySet[Journey]:
     return Journey.objects.filter(workspace__memberships__user=user).select_related("workspace", "observes")
 
 
-def journey_list(*, user: AbstractBaseUser) -> QuerySet[Journey]:
-    return journeys_for_user(user=user).annotate(
+def journey_list(*, user: AbstractBaseUser, archived: bool = False) -> QuerySet[Journey]:
+    """The user's maps; archived ones only when asked for (then only them)."""
+    journeys = journeys_for_user(user=user)
+    journeys = journeys.filter(status=JourneyStatus.ARCHIVED) if archived else journeys.exclude(
+        status=JourneyStatus.ARCHIVED)
+    return journeys.annotate(
         card_count=Count("cards", filter=Q(cards__deleted_at=None), distinct=True),
         stage_count=Count("stages", filter=Q(stages__deletion=None), distinct=True),
     ).order_by("workspace__name", "title")
@@ -32,6 +47,13 @@ def journey_get(*, user: AbstractBaseUser, pk: int) -> Journey:
         return journeys_for_user(user=user).get(pk=pk)
     except Journey.DoesNotExist:
         raise NotFound("No such map.") from None
+
+
+def journey_of_itself(*, journey: Journey, pk: int) -> Journey:
+    """The map itself, as the thing a delete URL names (maps/<pk>/delete/journey/<pk>/)."""
+    if pk != journey.pk:
+        raise NotFound("No such map.")
+    return journey
 
 
 def stage_get(*, journey: Journey, pk: int) -> Stage:
@@ -172,6 +194,23 @@ def curve_get(*, journey: Journey) -> Curve:
 
 def changes_list(*, journey: Journey, limit: int = 300) -> list[Change]:
     return list(journey.changes.select_related("actor").order_by("-revision", "id")[:limit])
+
+
+def archived_count(*, user: AbstractBaseUser) -> int:
+    return journeys_for_user(user=user).filter(status=JourneyStatus.ARCHIVED).count()
+
+
+def deleted_maps(*, workspace_id: int) -> QuerySet[Deletion]:
+    """The workspace's deleted maps that can still be restored, newest first."""
+    return Deletion.objects.filter(workspace_id=workspace_id, entity="journey", restored_at=None).select_related(
+        "actor").order_by("-at", "-id")
+
+
+def deleted_map_get(*, workspace_id: int, pk: int) -> Deletion:
+    deletion = deleted_maps(workspace_id=workspace_id).filter(pk=pk).first()
+    if deletion is None:
+        raise NotFound("No such deleted map.")
+    return deletion
 
 
 def deletions_open(*, journey: Journey) -> QuerySet[Deletion]:

@@ -251,6 +251,26 @@ def journey_mark_reviewed(*, actor: AbstractBaseUser, journey: Journey) -> Journ
     return locked
 
 
+@transaction.atomic
+def journey_delete(*, actor: AbstractBaseUser, journey: Journey, version: int | None) -> Deletion:
+    """Deletes a whole map softly: it leaves every list and read, restorable from "Deleted maps"."""
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
+    check_version(Journey.objects.all(), pk=locked.pk, version=version, noun="map")
+    return delete_recorded(actor=actor, journey=locked, root=locked, entity="journey", fields=JOURNEY_FIELDS)
+
+
+@transaction.atomic
+def journey_restore(*, actor: AbstractBaseUser, deletion: Deletion) -> Journey:
+    role_require(user=actor, workspace_id=deletion.workspace_id)
+    Journey.all_objects.select_for_update().filter(pk=deletion.entity_id).first()  # the map's lock, while deleted
+    deletion = Deletion.objects.select_for_update().get(pk=deletion.pk)
+    journey = deletions.restore(actor=actor, deletion=deletion)
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
+    history_record(journey=locked, actor=actor, action=ChangeAction.RESTORE, entity="journey", obj=locked,
+                   after=snapshot(locked, JOURNEY_FIELDS) | ({"took": deletion.took_display} if deletion.took else {}))
+    return locked
+
+
 # --- stages and lanes -------------------------------------------------------
 
 
@@ -324,6 +344,8 @@ def delete_recorded(*, actor: AbstractBaseUser, journey: Journey, root: models.M
 @transaction.atomic
 def deletion_restore(*, actor: AbstractBaseUser, deletion: Deletion, fields: Sequence[str] = ()) -> models.Model:
     """Brings back what one delete on a map took, as it was, recorded as one change."""
+    if deletion.entity == "journey":
+        return journey_restore(actor=actor, deletion=deletion)
     locked = journey_change_begin(actor=actor, journey_id=deletion.journey_id)
     deletion = Deletion.objects.select_for_update().get(pk=deletion.pk)
     root = deletions.restore(actor=actor, deletion=deletion)

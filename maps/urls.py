@@ -7,6 +7,9 @@ app_name = "maps"
 urlpatterns = [
     path("maps/", views.journey_list, name="list"),
     path("w/<slug:slug>/maps/new/", views.journey_create, name="create"),
+    path("w/<slug:slug>/maps/deleted/", views.deleted_maps, name="deleted_maps"),
+    path("w/<slug:slug>/maps/deleted/<int:deletion_pk>/restore/", views.deleted_map_restore,
+         name="deleted_map_restore"),
     path("maps/<int:pk>/", views.board, name="board"),
     path("maps/<int:pk>/settings/", views.journey_edit, name="journey_edit"),
     path("maps/<int:pk>/reviewed/", views.journey_review, name="journey_review"),

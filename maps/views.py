@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from core.errors import Conflict, NotFound
 from core.forms import add_service_errors, conflict_rows, int_or_zero
@@ -109,8 +109,11 @@ def _conflict_response(request, journey, *, error: Conflict, form, action: str, 
 def journey_list(request: HttpRequest) -> HttpResponse:
     workspaces = list(workspaces_for_user(user=request.user).prefetch_related("memberships"))
     roles = {m.workspace_id: m.role for w in workspaces for m in w.memberships.all() if m.user_id == request.user.pk}
+    archived = request.GET.get("archived") == "1"
     return TemplateResponse(request, "maps/journey_list.html", {
-        "journeys": selectors.journey_list(user=request.user),
+        "archived": archived,
+        "archived_count": selectors.archived_count(user=request.user),
+        "journeys": selectors.journey_list(user=request.user, archived=archived),
         "workspaces": [(w, roles.get(w.pk) in EDITING_ROLES) for w in workspaces],
         "workspace_actions": WORKSPACE_ACTIONS,
     })
@@ -203,11 +206,35 @@ def item_delete(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpR
         if not form.is_valid():
             return _invalid_move(form)
         deletable.delete(actor=request.user, item=item, version=form.cleaned_data["version"])
+        if kind == "journey":  # the board is gone: back to the maps
+            url = reverse("maps:list")
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         return _board_response(request, journey)
     context = _context(request, journey, item=item, label=deletable.label,
                        plan=services.deletion_preview(root=item),
                        action=reverse("maps:item_delete", args=[pk, kind, item_pk]))
     return TemplateResponse(request, "maps/delete.html#confirm" if request.htmx else "maps/delete.html", context)
+
+
+@login_required
+@require_GET
+def deleted_maps(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    membership = membership_get(user=request.user, workspace_id=workspace.pk)
+    return TemplateResponse(request, "maps/deleted_maps.html", {
+        "workspace": workspace, "deletions": selectors.deleted_maps(workspace_id=workspace.pk),
+        "can_edit": membership is not None and membership.role in EDITING_ROLES,
+    })
+
+
+@login_required
+@require_POST
+def deleted_map_restore(request: HttpRequest, slug: str, deletion_pk: int) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    deletion = selectors.deleted_map_get(workspace_id=workspace.pk, pk=deletion_pk)
+    journey = services.journey_restore(actor=request.user, deletion=deletion)
+    url = _board_url(journey)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @login_required
