@@ -1,16 +1,18 @@
 """Reads of maps, always scoped to the workspaces of the person asking."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet
 
 from core.errors import NotFound
 from workspaces.models import Team
 
 from .curve import Curve, confidence_curve
-from .extensions import BOARD_BADGE_SOURCES
+from .extensions import BOARD_BADGE_SOURCES, DELETABLES
 from .models import (
     CARD_DETAIL_RELATIONS,
     Card,
@@ -192,8 +194,81 @@ def curve_get(*, journey: Journey) -> Curve:
     return confidence_curve([(s.name, scores.get(s.pk, [])) for s in stages])
 
 
-def changes_list(*, journey: Journey, limit: int = 300) -> list[Change]:
-    return list(journey.changes.select_related("actor").order_by("-revision", "id")[:limit])
+@dataclass(frozen=True)
+class ActivityFilters:
+    actor_id: int | None = None
+    entity: str = ""
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+
+
+def changes_list(*, journey: Journey, filters: ActivityFilters = ActivityFilters(), limit: int = 300) -> list[Change]:
+    """The map's history, newest first, each entry with `rows` (its changed fields with human labels
+    and values) and `url` (where the thing changed is seen, while it is there)."""
+    changes = journey.changes.select_related("actor").order_by("-revision", "id")
+    if filters.actor_id:
+        changes = changes.filter(actor_id=filters.actor_id)
+    if filters.entity:
+        changes = changes.filter(entity=filters.entity)
+    if filters.since:
+        changes = changes.filter(at__date__gte=filters.since)
+    if filters.until:
+        changes = changes.filter(at__date__lte=filters.until)
+    changes = list(changes[:limit])
+    for change in changes:
+        kind = DELETABLES.get(change.entity)
+        change.rows = _change_rows(change, kind.models if kind else ())
+        change.url = kind.url(journey, change.entity_id) if kind and kind.url and change.action != "delete" else ""
+        change.revertible = kind is not None or change.deletion_id is not None
+    return changes
+
+
+def activity_choices(*, journey: Journey) -> dict:
+    """The people and kinds a map's history can be filtered by."""
+    people = {c.actor_id: c.actor for c in journey.changes.select_related("actor").exclude(actor=None)
+              .distinct("actor_id").order_by("actor_id")}
+    kinds = sorted(set(journey.changes.values_list("entity", flat=True)))
+    return {"people": list(people.values()), "kinds": [(k, k.replace("_", " ")) for k in kinds]}
+
+
+def _field(models_: tuple, name: str):
+    for model in models_:
+        try:
+            return model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def shown_value(field, value) -> str:
+    """A stored value as a person reads it: a choice by its label, yes/no, a dash for nothing."""
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def _change_rows(change: Change, models_: tuple) -> list[dict]:
+    before, after = change.before or {}, change.after or {}
+    if change.action in ("create", "delete", "restore"):
+        return []
+    rows = []
+    for name in [*before, *[k for k in after if k not in before]]:
+        field = _field(models_, name)
+        label = str(field.verbose_name) if field is not None else name.replace("_", " ")
+        rows.append({"label": label[:1].upper() + label[1:], "before": shown_value(field, before.get(name)),
+                     "after": shown_value(field, after.get(name))})
+    return [r for r in rows if r["before"] != r["after"]]
+
+
+def change_get(*, journey: Journey, pk: int) -> Change:
+    change = journey.changes.filter(pk=pk).first()
+    if change is None:
+        raise NotFound("No such entry in this map's history.")
+    return change
 
 
 def archived_count(*, user: AbstractBaseUser) -> int:

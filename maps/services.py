@@ -22,6 +22,7 @@ from workspaces.models import EDITING_ROLES, Workspace
 from workspaces.selectors import role_require
 
 from . import deletions
+from .extensions import DELETABLES
 from .map_templates import MAP_TEMPLATES
 from .signals import journey_changed
 from .models import (
@@ -353,6 +354,87 @@ def deletion_restore(*, actor: AbstractBaseUser, deletion: Deletion, fields: Seq
     history_record(journey=locked, actor=actor, action=ChangeAction.RESTORE, entity=deletion.entity, obj=root,
                    after=after)
     return root
+
+
+# --- undo from the record ---------------------------------------------------------------------------
+
+
+class RevertConflict(Conflict):
+    """The row changed after the entry being undone: `rows` say how, field by field."""
+
+    def __init__(self, message: str, *, current: Any, rows: list[dict]) -> None:
+        super().__init__(message, current=current)
+        self.rows = rows
+
+
+def _from_history(item: models.Model, name: str, value: Any) -> Any:
+    """A value as history stored it, back as the field takes it (a related row is stored by its name)."""
+    field = type(item)._meta.get_field(name)
+    if value is None or not field.is_relation:
+        return field.to_python(value) if value is not None else None
+    candidates = field.related_model.objects.all()
+    journey_id = getattr(item, "journey_id", None) or item.track.journey_id
+    names = {f.name for f in field.related_model._meta.get_fields()}
+    if "journey" in names:
+        candidates = candidates.filter(journey_id=journey_id)
+    elif "workspace" in names:
+        candidates = candidates.filter(workspace__journeys=journey_id)
+    else:  # a person: one of the workspace's members
+        candidates = candidates.filter(memberships__workspace__journeys=journey_id)
+    matches = [c for c in candidates if str(c) == value]
+    if len(matches) != 1:
+        raise ApplicationError(f"“{value}” is no longer there to go back to, so this edit cannot be undone.")
+    return matches[0]
+
+
+@transaction.atomic
+def change_revert(*, actor: AbstractBaseUser, change: Change, force: bool = False) -> models.Model | None:
+    """Undoes one entry of a map's history: an edit goes back to its before-values (refused with the
+    differences if the row changed since, unless `force`), a delete is restored, a create is deleted softly."""
+    kind = DELETABLES.get(change.entity)
+    if change.action == ChangeAction.DELETE:
+        deletion = Deletion.objects.filter(pk=change.deletion_id).first()
+        if deletion is None:
+            raise ApplicationError("This delete was purged (or kept no record of what it took): it cannot be undone.")
+        if deletion.restored_at is not None:
+            raise ApplicationError(f"The {deletion.entity_display} “{deletion.label}” was already restored.")
+        return deletion_restore(actor=actor, deletion=deletion)
+    if kind is None:
+        raise ApplicationError(f"Changes to a {change.entity_display} cannot be undone from the activity list.")
+    try:
+        item = kind.get(journey=change.journey, pk=change.entity_id)
+    except ApplicationError:
+        raise ApplicationError(f"The {kind.label} “{change.label}” is deleted: restore it first.") from None
+    if change.action in (ChangeAction.CREATE, ChangeAction.RESTORE):
+        kind.delete(actor=actor, item=item, version=item.version)
+        return None
+    before, after = change.before or {}, change.after or {}
+    if change.action == ChangeAction.MOVE:
+        return _move_back(actor=actor, item=item, kind=kind.kind, before=before)
+    if kind.update is None:
+        raise ApplicationError(f"Edits of a {kind.label} cannot be undone from the activity list.")
+    now = snapshot(item, before)
+    changed_since = [k for k in before if now.get(k) != after.get(k)]
+    if changed_since and not force:
+        rows = [{"name": k, "now": now.get(k), "undo_to": before[k]} for k in changed_since]
+        raise RevertConflict(f"Someone changed this {kind.label} after that edit.", current=item, rows=rows)
+    data = {name: _from_history(item, name, value) for name, value in before.items()}
+    return kind.update(actor=actor, item=item, version=item.version, data=data)
+
+
+def _move_back(*, actor: AbstractBaseUser, item: models.Model, kind: str, before: dict) -> models.Model:
+    if kind == "stage":
+        return stage_move(actor=actor, stage=item, version=item.version, position=before["position"])
+    if kind == "lane":
+        return lane_move(actor=actor, lane=item, version=item.version, position=before["position"])
+    if kind == "card":
+        stage = Stage.objects.filter(journey_id=item.journey_id, name=before.get("stage")).first()
+        lane = Lane.objects.filter(journey_id=item.journey_id, name=before.get("lane")).first()
+        if stage is None or lane is None:
+            raise ApplicationError("The stage or lane it came from is gone: move it on the board instead.")
+        return card_move(actor=actor, card=item, version=item.version, stage_id=stage.pk, lane_id=lane.pk,
+                         position=before["position"])
+    raise ApplicationError("Move it back where it was on its page.")
 
 
 def deletion_preview(*, root: models.Model) -> deletions.DeletionPlan:

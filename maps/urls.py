@@ -14,6 +14,7 @@ urlpatterns = [
     path("maps/<int:pk>/settings/", views.journey_edit, name="journey_edit"),
     path("maps/<int:pk>/reviewed/", views.journey_review, name="journey_review"),
     path("maps/<int:pk>/activity/", views.activity, name="activity"),
+    path("maps/<int:pk>/activity/<int:change_pk>/revert/", views.change_revert, name="change_revert"),
     path("maps/<int:pk>/cards/new/", views.card_create, name="card_create"),
     path("maps/<int:pk>/cards/<int:card_pk>/", views.card_detail, name="card_detail"),
     path("maps/<int:pk>/cards/<int:card_pk>/edit/", views.card_edit, name="card_edit"),

@@ -24,6 +24,7 @@ from workspaces.selectors import membership_get, role_require, workspace_get, wo
 from . import selectors, services
 from .extensions import BOARD_LINKS, BOARD_PANELS, BOARD_STREAMS, DELETABLES, WORKSPACE_ACTIONS
 from .forms import (
+    ActivityFilterForm,
     JourneyCreateForm,
     JourneyForm,
     LaneCreateForm,
@@ -185,10 +186,38 @@ def journey_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def activity(request: HttpRequest, pk: int) -> HttpResponse:
     journey = selectors.journey_get(user=request.user, pk=pk)
+    form = ActivityFilterForm(request.GET or None, **selectors.activity_choices(journey=journey))
+    filters = selectors.ActivityFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.ActivityFilters(actor_id=data["actor"], entity=data["entity"], since=data["since"],
+                                            until=data["until"])
     return TemplateResponse(request, "maps/activity.html", _context(
-        request, journey, changes=selectors.changes_list(journey=journey),
+        request, journey, changes=selectors.changes_list(journey=journey, filters=filters), filter_form=form,
         deletions=selectors.deletions_open(journey=journey),
     ))
+
+
+@login_required
+@require_POST
+def change_revert(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
+    """Undoes one entry of the activity list; an edit overtaken since answers 409 with the differences."""
+    journey = selectors.journey_get(user=request.user, pk=pk)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
+    change = selectors.change_get(journey=journey, pk=change_pk)
+    try:
+        services.change_revert(actor=request.user, change=change, force=request.POST.get("force") == "1")
+    except services.RevertConflict as error:
+        kind = DELETABLES[change.entity]
+        rows = [{"label": row["name"].replace("_", " ").capitalize(),
+                 "now": selectors.shown_value(selectors._field(kind.models, row["name"]), row["now"]),
+                 "undo_to": selectors.shown_value(selectors._field(kind.models, row["name"]), row["undo_to"])}
+                for row in error.rows]
+        template = "maps/revert_conflict.html#revert_conflict" if request.htmx else "maps/revert_conflict.html"
+        return TemplateResponse(request, template, _context(request, journey, error=error, rows=rows, change=change),
+                                status=409)
+    url = reverse("maps:activity", args=[pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @login_required
