@@ -46,6 +46,8 @@ class DeletionPlan:
 
     root: models.Model
     rows: dict[type[models.Model], list[int]] = field(default_factory=dict)
+    # Links to taken rows from rows that stay (what a hard delete would set to NULL).
+    unlinked: list[dict] = field(default_factory=list)
 
     @property
     def took(self) -> list[dict]:
@@ -92,6 +94,14 @@ def deletion_plan(root: models.Model) -> DeletionPlan:
         live = sorted(model.objects.filter(pk__in=pks).values_list("pk", flat=True))
         if live:
             plan.rows[model] = live
+    for (fk, _value), batches in collector.field_updates.items():
+        for batch in batches:
+            for row in batch:
+                holder = _holder(type(row)) if isinstance(row, SoftDeletable) else type(row)
+                if row.pk in plan.rows.get(holder, ()) or getattr(row, "deletion_id", None):
+                    continue  # it goes too, or is already gone
+                plan.unlinked.append({"model": fk.model._meta.label, "pk": row.pk, "field": fk.attname,
+                                      "value": getattr(row, fk.attname)})
     return plan
 
 
@@ -102,10 +112,12 @@ def soft_delete(*, actor: AbstractBaseUser, root: models.Model, entity: str, wor
     deletion = Deletion.objects.create(
         workspace_id=workspace_id, journey=journey, entity=entity, entity_id=root.pk, label=str(root)[:200],
         model_label=type(root)._meta.label,
-        took=plan.took, named=plan.named, actor=actor if actor.is_authenticated else None,
+        took=plan.took, named=plan.named, unlinked=plan.unlinked, actor=actor if actor.is_authenticated else None,
     )
     for model, pks in plan.rows.items():
         model.all_objects.filter(pk__in=pks, deletion=None).update(deletion=deletion, deleted_at=deletion.at)
+    for link in plan.unlinked:
+        apps.get_model(link["model"])._base_manager.filter(pk=link["pk"]).update(**{link["field"]: None})
     renumber_siblings(root)
     return deletion
 
@@ -138,6 +150,9 @@ def restore(*, actor: AbstractBaseUser, deletion: Deletion) -> models.Model:
         with transaction.atomic():
             for model in soft_deletable_models():
                 model.all_objects.filter(deletion=deletion).update(deletion=None, deleted_at=None)
+            for link in deletion.unlinked:  # relinked unless someone set another value since
+                apps.get_model(link["model"])._base_manager.filter(pk=link["pk"], **{link["field"]: None}).update(
+                    **{link["field"]: link["value"]})
     except IntegrityError:
         raise ApplicationError(f"The {deletion.entity_display} “{deletion.label}” cannot come back: "
                                "one like it was added since. Delete or rename that one first.") from None

@@ -408,6 +408,9 @@ class Deletion(models.Model):
     # [{"kind": "cards", "count": 3}, ...] and the rows worth naming (checkpoints with their review state).
     took = models.JSONField(default=list, blank=True)
     named = models.JSONField(default=list, blank=True)
+    # Links from rows that stay to rows it took (a transition's "to stage"), cleared while it lasts:
+    # [{"model": "maps.Transition", "pk": 4, "field": "to_stage_id", "value": 9}]
+    unlinked = models.JSONField(default=list, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     restored_at = models.DateTimeField(null=True, blank=True)

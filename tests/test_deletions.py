@@ -54,6 +54,10 @@ def _busy_stage(journey, owner, editor):
     touchpoint = make_card(journey, owner, stage=stage, kind=LaneKind.TOUCHPOINTS, title="Intake form")
     friction = make_card(journey, owner, stage=stage, kind=LaneKind.FRICTION, title="Long intake")
     make_card(journey, owner, stage=other_stage, kind=LaneKind.FRICTION, title="Stays")
+    # Rows that stay but point at the stage: cleared while it is deleted, linked again on restore.
+    make_card(journey, owner, stage=other_stage, kind=LaneKind.HANDOFFS, title="Back to start", to_stage=stage)
+    compliance_services.safety_loop_set(actor=owner, journey=journey, version=None, data={
+        "collection_point": "End of shift", "stage": stage})
     nurse = make_step(make_track(journey, owner, group="clinical"), owner, stage=stage, title="Verifies intake")
     patient = make_step(make_track(journey, owner, group="patient_caregiver"), owner, stage=stage, title="Fills intake")
     stakeholder_services.intersection_create(actor=owner, journey=journey, steps=[nurse, patient],
@@ -91,7 +95,8 @@ def test_stage_delete_and_restore_bring_back_every_dependent_row_bit_for_bit(jou
     assert not CheckpointTransition.objects.filter(checkpoint__title="Consent recorded").exists()
     assert not Comment.objects.filter(journey=journey).exists()
     assert not Vote.objects.exists() and not StageMetric.objects.filter(stage_id=stage.pk).exists()
-    assert list(Card.objects.filter(journey=journey).values_list("title", flat=True)) == ["Stays"]
+    assert sorted(Card.objects.filter(journey=journey).values_list("title", flat=True)) == ["Back to start", "Stays"]
+    assert Card.objects.get(title="Back to start").transition.to_stage is None
     assert stage.pk not in [s.pk for s in selectors.board_get(journey=journey).stages]
     assert "Consent recorded" not in str(health_check(journey=journey).__dict__)
     # ...but nothing is lost: every row is still stored, marked with the one deletion.
