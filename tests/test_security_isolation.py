@@ -93,6 +93,8 @@ class ProjectVictim(Victim):
             "workshop:vote_add": {"card_pk": self.friction.pk},
             "workshop:vote_remove": {"card_pk": self.friction.pk},
             "stakeholders:intersection_edit": {"item_pk": self.intersection.pk},
+            "maps:item_delete": {"kind": "card", "item_pk": self.card.pk},
+            "maps:deleted_map_restore": {"deletion_pk": self.deleted_map.pk},
             "workshop:share_present": {"token": share_link_token(link=self.share)},
             "workshop:share_events": {"token": share_link_token(link=self.share)},
         }.get(name, {})
@@ -104,6 +106,7 @@ class ProjectVictim(Victim):
             "stage_id": self.stage.pk, "lane_id": self.lane.pk, "metric_pk": self.metric.pk,
             "step_pk": self.step.pk, "job_pk": self.job.pk, "export_id": self.job.pk,
             "session_pk": self.vote.pk, "link_pk": self.share.pk, "comment_pk": self.comment.pk,
+            "deletion_pk": self.deletion.pk, "change_pk": self.journey.changes.order_by("-id").first().pk,
             "token": self.invitation.token, "token_id": self.token.pk,
             "format_name": "json", "table": next(iter(CSV_TABLES)),
             # Django's admin: staff only; the ids name the victim's owner.
