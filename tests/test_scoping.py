@@ -57,6 +57,7 @@ class Victim:
         axis = pattern.default_args.get("axis") or pattern.default_args.get("kind", "stage")
         values = {
             "kind": "stage",
+            "member_pk": Membership.objects.get(workspace=self.workspace, user=self.owner).pk,
             "deletion_pk": (self.deleted_map if name == "maps:deleted_map_restore" else self.deletion).pk,
             "change_pk": journey.changes.order_by("-id").first().pk,
             "pk": journey.pk,
@@ -93,6 +94,7 @@ class Victim:
             "maps:lane_delete": {"version": 1},
             "workspaces:members": {"email": "intruder@example.test", "role": "owner"},
             "workspaces:team_create": {"name": "Planted"},
+            "workspaces:member_role": {"role": "viewer"},
         }.get(name, {})
 
     def state(self):

@@ -106,6 +106,7 @@ class ProjectVictim(Victim):
             "stage_id": self.stage.pk, "lane_id": self.lane.pk, "metric_pk": self.metric.pk,
             "step_pk": self.step.pk, "job_pk": self.job.pk, "export_id": self.job.pk,
             "session_pk": self.vote.pk, "link_pk": self.share.pk, "comment_pk": self.comment.pk,
+            "member_pk": self.workspace.memberships.get(user=self.owner).pk,
             "deletion_pk": self.deletion.pk, "change_pk": self.journey.changes.order_by("-id").first().pk,
             "token": self.invitation.token, "token_id": self.token.pk,
             "format_name": "json", "table": next(iter(CSV_TABLES)),

@@ -8,5 +8,7 @@ urlpatterns = [
     path("w/new/", views.workspace_create, name="create"),
     path("w/<slug:slug>/members/", views.members, name="members"),
     path("w/<slug:slug>/teams/", views.team_create, name="team_create"),
+    path("w/<slug:slug>/members/<int:member_pk>/role/", views.member_role, name="member_role"),
+    path("w/<slug:slug>/members/<int:member_pk>/remove/", views.member_remove, name="member_remove"),
     path("invitations/<str:token>/", views.invitation_accept, name="accept"),
 ]

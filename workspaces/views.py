@@ -6,11 +6,11 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
 from .forms import AcceptForm, InviteForm, TeamForm, WorkspaceForm
-from .models import Invitation, Role
+from .models import Invitation, Membership, Role
 from .selectors import members_list, membership_get, teams_list, workspace_get
 
 
@@ -26,6 +26,35 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("maps:list")
     return TemplateResponse(request, "workspaces/workspace_new.html", {"form": form}, status=422 if form.errors else 200)
+
+
+def _members_response(request: HttpRequest, workspace) -> HttpResponse:
+    if not request.htmx:
+        return redirect("workspaces:members", slug=workspace.slug)
+    membership = membership_get(user=request.user, workspace_id=workspace.pk)
+    return TemplateResponse(request, "workspaces/members.html#members", {
+        "workspace": workspace, "members": members_list(workspace=workspace), "roles": Role.choices,
+        "is_owner": membership is not None and membership.role == Role.OWNER})
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, slug: str, member_pk: int) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    membership = get_object_or_404(Membership, workspace=workspace, pk=member_pk)
+    services.member_set_role(actor=request.user, membership=membership, role=request.POST.get("role", ""))
+    return _members_response(request, workspace)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, slug: str, member_pk: int) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    membership = get_object_or_404(Membership, workspace=workspace, pk=member_pk)
+    services.member_remove(actor=request.user, membership=membership)
+    if membership.user_id == request.user.pk:  # they left: the workspace is no longer theirs to see
+        return redirect("maps:list")
+    return _members_response(request, workspace)
 
 
 @login_required
@@ -45,6 +74,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         "workspace": workspace,
         "is_owner": membership.role == Role.OWNER,
         "members": members_list(workspace=workspace),
+        "roles": Role.choices,
         "invitations": workspace.invitations.filter(accepted_at=None),
         "teams": teams_list(workspace_id=workspace.pk),
         "form": form,
