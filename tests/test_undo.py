@@ -130,3 +130,30 @@ def test_undo_is_refused_to_viewers_and_other_workspaces(journey, owner, viewer_
         assert editor_client.post(f"/maps/{journey.pk}/activity/{other_create.pk}/revert/",
                                   **headers).status_code == 404
     assert Card.objects.filter(pk=card.pk).exists() and not Deletion.objects.exists()
+
+
+def test_comments_votes_and_share_links_join_the_map_history(journey, owner, editor, owner_client):
+    from comments import services as comment_services
+    from workshop import services as workshop_services
+
+    card = make_card(journey, owner, kind=LaneKind.FRICTION, title="Long intake")
+    thread = comment_services.comment_create(actor=editor, journey=journey, target=card, body="Seen twice")
+    comment_services.comment_update(actor=editor, comment=thread, version=1, body="Seen three times")
+    comment_services.thread_resolve(actor=owner, root=thread, version=2)
+    session = workshop_services.vote_session_open(actor=owner, journey=journey, target="friction", dots_per_person=3)
+    workshop_services.vote_add(actor=editor, session=session, card_id=card.pk)
+    workshop_services.vote_remove(actor=editor, session=session, card_id=card.pk)
+    workshop_services.vote_session_close(actor=owner, session=session)
+    link = workshop_services.share_link_create(actor=owner, journey=journey, label="Projector")
+    workshop_services.share_link_revoke(actor=owner, link=link)
+
+    recorded = list(journey.changes.filter(entity__in=["comment", "vote_session", "vote", "share_link"])
+                    .order_by("revision").values_list("entity", "action", "actor__username"))
+    assert recorded == [
+        ("comment", "create", editor.username), ("comment", "update", editor.username),
+        ("comment", "update", owner.username), ("vote_session", "create", owner.username),
+        ("vote", "update", editor.username), ("vote", "update", editor.username),
+        ("vote_session", "update", owner.username), ("share_link", "create", owner.username),
+        ("share_link", "update", owner.username)]
+    page = owner_client.get(f"/maps/{journey.pk}/activity/").content.decode()
+    assert "Seen three times" in page and "Projector" in page and "revoked" in page
