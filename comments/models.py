@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from maps.models import Card, Journey, Stage
+from maps.models import Card, Journey, SoftDeletable, Stage
 
 BODY_MAX = 4000
 
 
-class Comment(models.Model):
+class Comment(SoftDeletable):
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="comments")
     card = models.ForeignKey(Card, on_delete=models.CASCADE, null=True, blank=True, related_name="comments")
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, null=True, blank=True, related_name="comments")
@@ -73,7 +73,7 @@ class Comment(models.Model):
             raise ValidationError(errors)
 
 
-class Mention(models.Model):
+class Mention(SoftDeletable):
     """A workspace member named as @username in a comment; `seen` once they have looked."""
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="mentions")

@@ -93,7 +93,7 @@ def open_threads(*, journey: Journey) -> list[Comment]:
         _with_people(Comment.objects.filter(journey=journey, parent=None, resolved_at=None))
         .filter(Q(card__isnull=True) | Q(card__deleted_at=None))
         .select_related("card", "stage", "card__stage", "card__lane")
-        .annotate(reply_count=Count("replies"))
+        .annotate(reply_count=Count("replies", filter=Q(replies__deletion=None)))
         .order_by("created_at", "id")
     )
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, PermissionDenied
 from maps.models import Card, Journey, Stage
-from maps.services import claim_version, journey_change_begin
+from maps.models import ChangeAction
+from maps.services import claim_version, history_record, journey_change_begin
 from workspaces.models import EDITING_ROLES, Role
 from workspaces.selectors import role_require
 
@@ -68,6 +69,8 @@ def comment_create(
     comment.full_clean()
     comment.save()
     _mentions_sync(comment=comment, workspace_id=locked.workspace_id)
+    history_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity="comment", obj=comment,
+                   after={"body": comment.body, "on": str(target)})
     return comment
 
 
@@ -78,11 +81,15 @@ def comment_update(*, actor: AbstractBaseUser, comment: Comment, version: int | 
         raise PermissionDenied("Only its author can edit a comment.")
     claim_version(Comment.objects.filter(journey=locked), pk=comment.pk, version=version, noun="comment")
     comment = Comment.objects.select_related("card", "stage", "parent").get(pk=comment.pk)
+    before = comment.body
     comment.body = body.strip()
     comment.edited_at = timezone.now()
     comment.full_clean()
     comment.save(update_fields=["body", "edited_at"])
     _mentions_sync(comment=comment, workspace_id=locked.workspace_id)
+    if before != comment.body:
+        history_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="comment", obj=comment,
+                       before={"body": before}, after={"body": comment.body})
     return comment
 
 
@@ -103,6 +110,9 @@ def _thread_state_set(*, actor: AbstractBaseUser, root: Comment, version: int | 
         root.reopened_at, root.reopened_by = timezone.now(), actor
     root.full_clean()
     root.save(update_fields=["resolved_at", "resolved_by", "reopened_at", "reopened_by"])
+    history_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="comment", obj=root,
+                   before={"thread": "resolved" if not resolve else "open"},
+                   after={"thread": "resolved" if resolve else "open"})
     return root
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from maps.models import TEXT_MAX, Journey, Severity, Stage, Touchpoint
+from maps.models import TEXT_MAX, Journey, Severity, SoftDeletable, Stage, Touchpoint
 from stakeholders.models import Step
 from workspaces.models import Team, Workspace
 
@@ -49,7 +49,7 @@ class ReviewStatus(models.TextChoices):
 CLOSED_STATUSES = frozenset({ReviewStatus.APPROVED, ReviewStatus.NOT_APPLICABLE})
 
 
-class Checkpoint(models.Model):
+class Checkpoint(SoftDeletable):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="checkpoints")
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="checkpoints")
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, null=True, blank=True, related_name="checkpoints")
@@ -94,6 +94,12 @@ class Checkpoint(models.Model):
     def is_open(self) -> bool:
         return self.status not in CLOSED_STATUSES
 
+    def deletion_note(self) -> str:
+        """How a delete's confirmation names this checkpoint: what a compliance team must not lose unseen."""
+        reviews = CheckpointTransition.all_objects.filter(checkpoint=self).count()
+        return (f"Compliance checkpoint “{self.title}”: {self.get_status_display().lower()}, "
+                f"{reviews} review history entr{'y' if reviews == 1 else 'ies'}")
+
     @property
     def target(self):
         return self.stage or self.touchpoint or self.step
@@ -130,7 +136,7 @@ class Checkpoint(models.Model):
             raise ValidationError(errors)
 
 
-class CheckpointTransition(models.Model):
+class CheckpointTransition(SoftDeletable):
     """One move of a checkpoint's review status: who, when, from what to what, and why."""
 
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.CASCADE, related_name="transitions")
@@ -142,12 +148,14 @@ class CheckpointTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = "review history entry"
+        verbose_name_plural = "review history entries"
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"
 
 
-class FailureMode(models.Model):
+class FailureMode(SoftDeletable):
     """What could go wrong at a step, how bad it would be, and the safeguard designed against it."""
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="failure_modes")
@@ -170,7 +178,7 @@ class FailureMode(models.Model):
             raise ValidationError({"step": "That step belongs to another map."})
 
 
-class SafetyLoop(models.Model):
+class SafetyLoop(SoftDeletable):
     """The feedback and safety-reporting loop of a journey, with its timelines."""
 
     journey = models.OneToOneField(Journey, on_delete=models.CASCADE, related_name="safety_loop")
@@ -203,7 +211,7 @@ class SafetyLoop(models.Model):
             raise ValidationError(errors)
 
 
-class TouchpointAccess(models.Model):
+class TouchpointAccess(SoftDeletable):
     """Data security and access at a touchpoint of the board (the board's card holds its data classification):
     who should have access, how access is verified, whether the action is logged for audit, and whether
     users may be tempted to share credentials there."""

@@ -37,6 +37,20 @@ def checkpoints_of_journey(*, journey: Journey) -> QuerySet[Checkpoint]:
     return _with_targets(Checkpoint.objects.filter(journey=journey))
 
 
+def checkpoint_of_journey_get(*, journey: Journey, pk: int) -> Checkpoint:
+    checkpoint = checkpoints_of_journey(journey=journey).filter(pk=pk).first()
+    if checkpoint is None:
+        raise NotFound("No such checkpoint on this map.")
+    return checkpoint
+
+
+def failure_mode_get(*, journey: Journey, pk: int) -> FailureMode:
+    failure = failure_modes_of_journey(journey=journey).filter(pk=pk).first()
+    if failure is None:
+        raise NotFound("No such failure mode on this map.")
+    return failure
+
+
 def open_statuses() -> list[str]:
     from .models import ReviewStatus
 

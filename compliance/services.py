@@ -1,7 +1,6 @@
 """Every change to checkpoints, failure modes and safety loops goes through these functions.
 
-Same mechanics as `maps.services` (see `stakeholders.services` for the shared
-helpers): edit rights, the journey lock, version checks, `full_clean()`, history.
+Same mechanics as `maps.services`, whose helpers they use: edit rights, the journey lock, version checks, `full_clean()`, history.
 A checkpoint's review status changes only through `checkpoint_review`, which
 records each move as a `CheckpointTransition`.
 """
@@ -12,9 +11,17 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from core.errors import ApplicationError
-from maps.models import ChangeAction, Journey, Touchpoint
-from maps.services import claim_version, journey_change_begin, snapshot
-from stakeholders.services import apply_fields, history_record
+from maps.models import ChangeAction, Deletion, Journey, Touchpoint
+from maps.services import (
+    apply_fields,
+    changed_only,
+    check_version,
+    claim_version,
+    delete_recorded,
+    history_record,
+    journey_change_begin,
+    snapshot,
+)
 
 from .models import Checkpoint, CheckpointTransition, FailureMode, ReviewStatus, SafetyLoop, TouchpointAccess
 
@@ -58,11 +65,19 @@ def checkpoint_review(*, actor: AbstractBaseUser, checkpoint: Checkpoint, versio
     if checkpoint.status != previous_status:
         CheckpointTransition.objects.create(checkpoint=checkpoint, from_status=previous_status,
                                             to_status=checkpoint.status, actor=actor, note=note)
-    after = snapshot(checkpoint, REVIEW_FIELDS)
-    keys = [k for k in after if after[k] != before[k]]
+    changed_before, changed_after = changed_only(before, snapshot(checkpoint, REVIEW_FIELDS))
     history_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="checkpoint", obj=checkpoint,
-                   before={k: before[k] for k in keys}, after={k: after[k] for k in keys})
+                   before=changed_before, after=changed_after)
     return checkpoint
+
+
+@transaction.atomic
+def checkpoint_delete(*, actor: AbstractBaseUser, checkpoint: Checkpoint, version: int | None) -> Deletion:
+    """Deletes softly, review history included: restorable as it was from the map's activity."""
+    locked = journey_change_begin(actor=actor, journey_id=checkpoint.journey_id)
+    check_version(Checkpoint.objects.all(), pk=checkpoint.pk, version=version, noun="checkpoint")
+    return delete_recorded(actor=actor, journey=locked, root=Checkpoint.objects.get(pk=checkpoint.pk),
+                           entity="checkpoint", fields=CHECKPOINT_FIELDS + ["status"])
 
 
 @transaction.atomic
@@ -88,9 +103,18 @@ def failure_mode_update(*, actor: AbstractBaseUser, failure_mode: FailureMode, v
     failure.version = version + 1
     failure.full_clean()
     failure.save()
+    changed_before, changed_after = changed_only(before, snapshot(failure, FAILURE_MODE_FIELDS))
     history_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="failure_mode", obj=failure,
-                   before=before, after=snapshot(failure, FAILURE_MODE_FIELDS))
+                   before=changed_before, after=changed_after)
     return failure
+
+
+@transaction.atomic
+def failure_mode_delete(*, actor: AbstractBaseUser, failure_mode: FailureMode, version: int | None) -> Deletion:
+    locked = journey_change_begin(actor=actor, journey_id=failure_mode.journey_id)
+    check_version(FailureMode.objects.all(), pk=failure_mode.pk, version=version, noun="failure mode")
+    return delete_recorded(actor=actor, journey=locked, root=FailureMode.objects.get(pk=failure_mode.pk),
+                           entity="failure_mode", fields=FAILURE_MODE_FIELDS)
 
 
 @transaction.atomic

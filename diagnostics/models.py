@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from maps.models import Card, Journey, LaneKind, Stage
+from maps.models import Card, Journey, LaneKind, SoftDeletable, Stage
 from workspaces.models import Workspace
 
 DEFAULT_SMALL_COUNT_THRESHOLD = 11
@@ -34,7 +34,7 @@ class WorkspaceSettings(models.Model):
         return f"Diagnostics settings of {self.workspace}"
 
 
-class StageMetric(models.Model):
+class StageMetric(SoftDeletable):
     """How many people entered a stage in a month, and how many of them progressed to the next."""
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="stage_metrics")

@@ -19,8 +19,7 @@ from core.errors import ApplicationError, Conflict
 from maps import services as map_services
 from maps.models import ChangeAction, Journey, JourneyKind, LaneKind, Stage
 from maps.selectors import card_detail
-from maps.services import journey_change_begin, snapshot
-from stakeholders.services import history_record
+from maps.services import history_record, journey_change_begin, snapshot
 from workspaces.models import Role, Workspace
 from workspaces.selectors import role_require
 

@@ -125,3 +125,27 @@ MAP_ALARM_SOURCES: list[AlarmSource] = []
 def register_map_alarms(source: AlarmSource) -> None:
     if source not in MAP_ALARM_SOURCES:
         MAP_ALARM_SOURCES.append(source)
+
+
+@dataclass(frozen=True)
+class Deletable:
+    """A kind of row of a map that people delete (with everything depending on it) from its confirmation
+    page, and whose history entries can be undone from the map's activity."""
+
+    kind: str  # in the URL and the history (`Change.entity`): "stage", "step", "checkpoint"...
+    label: str  # as a person reads it: "compliance checkpoint"
+    models: tuple  # the models its rows may be (a card: each card kind), for field labels
+    get: Callable  # get(journey=..., pk=...) -> the row, or raises NotFound
+    delete: Callable  # delete(actor=..., item=..., version=...) -> Deletion
+    update: Callable | None = None  # update(actor=..., item=..., version=..., data=...): undoes an edit
+    url: Callable | None = None  # url(journey, pk) -> where the row is seen
+
+
+# Keyed by kind; maps registers its own kinds, higher layers theirs from their AppConfig.ready().
+DELETABLES: dict[str, Deletable] = {}
+
+
+def register_deletable(*, kind: str, label: str, models: tuple, get: Callable, delete: Callable,
+                       update: Callable | None = None, url: Callable | None = None) -> None:
+    DELETABLES[kind] = Deletable(kind=kind, label=label, models=models, get=get, delete=delete, update=update,
+                                 url=url)

@@ -8,10 +8,38 @@ made anywhere on the map, so history entries and live updates can be ordered.
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from workspaces.models import Team, Workspace
 
 TEXT_MAX = 2000
+
+
+class LiveManager(models.Manager):
+    """The default manager of every soft-deletable model: rows that are not deleted. Being the
+    default, it also serves related managers (`journey.stages`), form choices and validation,
+    so a read has to ask for `all_objects` to see deleted rows."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deletion__isnull=True)
+
+
+class SoftDeletable(models.Model):
+    """A row that a delete marks instead of removing (see `maps.deletions`): `deletion` names the
+    one delete that took it with everything depending on it, so they return together."""
+
+    deletion = models.ForeignKey("maps.Deletion", on_delete=models.CASCADE, null=True, blank=True, editable=False,
+                                 related_name="+")
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = LiveManager()
+    all_objects = models.Manager()
+
+    # The fields whose equal values make a row's siblings, when its `position` orders them.
+    position_scope: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
 
 
 class JourneyKind(models.TextChoices):
@@ -26,7 +54,7 @@ class JourneyStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
-class Journey(models.Model):
+class Journey(SoftDeletable):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="journeys")
     title = models.CharField(max_length=200)
     persona = models.CharField("persona or primary stakeholder", max_length=200, blank=True)
@@ -66,12 +94,14 @@ class Journey(models.Model):
             raise ValidationError({"observes": "Choose a designed journey of this workspace."})
 
 
-class Stage(models.Model):
+class Stage(SoftDeletable):
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="stages")
     name = models.CharField(max_length=120)
     description = models.TextField(max_length=TEXT_MAX, blank=True)
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+
+    position_scope = ("journey",)
 
     class Meta:
         ordering = ["position", "id"]
@@ -92,12 +122,14 @@ class LaneKind(models.TextChoices):
     NOTES = "notes", "Notes"
 
 
-class Lane(models.Model):
+class Lane(SoftDeletable):
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="lanes")
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=LaneKind.choices, default=LaneKind.NOTES)
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+
+    position_scope = ("journey",)
 
     class Meta:
         ordering = ["position", "id"]
@@ -113,7 +145,7 @@ class Level(models.TextChoices):
     HIGH = "high", "High"
 
 
-class Card(models.Model):
+class Card(SoftDeletable):
     """Anything placed in a cell of the board. A lane's kind decides the card's kind,
     and the kinds with fields of their own extend this table (user state, touchpoint,
     friction point, opportunity, transition)."""
@@ -127,9 +159,10 @@ class Card(models.Model):
     body = models.TextField("details", max_length=TEXT_MAX, blank=True)
     owner_team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     version = models.PositiveIntegerField(default=1)
-    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    position_scope = ("journey", "stage", "lane")
 
     class Meta:
         ordering = ["position", "id"]
@@ -343,6 +376,8 @@ class Change(models.Model):
     label = models.CharField(max_length=200)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+    # For a delete: what it took, so the entry can restore it.
+    deletion = models.ForeignKey("Deletion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-revision", "id"]
@@ -358,3 +393,42 @@ class Change(models.Model):
     def entity_display(self) -> str:
         """The entity as a person reads it ("stage_metric" -> "stage metric"), whichever layer recorded it."""
         return self.entity.replace("_", " ")
+
+
+class Deletion(models.Model):
+    """What one delete took. Every row it took is marked with it, so they leave every read together
+    and come back together; purging it after the retention period removes them for good."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="deletions")
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, null=True, blank=True, related_name="deletions")
+    entity = models.CharField(max_length=20)
+    entity_id = models.PositiveBigIntegerField()
+    model_label = models.CharField(max_length=100)  # the root's model, "app_label.ModelName"
+    label = models.CharField(max_length=200)
+    # [{"kind": "cards", "count": 3}, ...] and the rows worth naming (checkpoints with their review state).
+    took = models.JSONField(default=list, blank=True)
+    named = models.JSONField(default=list, blank=True)
+    # Links from rows that stay to rows it took (a transition's "to stage"), cleared while it lasts:
+    # [{"model": "maps.Transition", "pk": 4, "field": "to_stage_id", "value": 9}]
+    unlinked = models.JSONField(default=list, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    restored_at = models.DateTimeField(null=True, blank=True)
+    restored_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["workspace", "entity", "restored_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.label}"
+
+    @property
+    def entity_display(self) -> str:
+        return self.entity.replace("_", " ")
+
+    @property
+    def took_display(self) -> str:
+        return ", ".join(f"{item['count']} {item['kind'] if item['count'] == 1 else item['plural']}"
+                         for item in self.took)

@@ -1,17 +1,30 @@
 """Reads of maps, always scoped to the workspaces of the person asking."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet
 
 from core.errors import NotFound
 from workspaces.models import Team
 
 from .curve import Curve, confidence_curve
-from .extensions import BOARD_BADGE_SOURCES
-from .models import CARD_DETAIL_RELATIONS, Card, Change, Journey, Lane, LaneKind, Stage, card_model_for
+from .extensions import BOARD_BADGE_SOURCES, DELETABLES
+from .models import (
+    CARD_DETAIL_RELATIONS,
+    Card,
+    Change,
+    Deletion,
+    Journey,
+    JourneyStatus,
+    Lane,
+    LaneKind,
+    Stage,
+    card_model_for,
+)
 
 
 def journeys_for_user(*, user: AbstractBaseUser) -> QuerySet[Journey]:
@@ -20,10 +33,14 @@ def journeys_for_user(*, user: AbstractBaseUser) -> QuerySet[Journey]:
     return Journey.objects.filter(workspace__memberships__user=user).select_related("workspace", "observes")
 
 
-def journey_list(*, user: AbstractBaseUser) -> QuerySet[Journey]:
-    return journeys_for_user(user=user).annotate(
+def journey_list(*, user: AbstractBaseUser, archived: bool = False) -> QuerySet[Journey]:
+    """The user's maps; archived ones only when asked for (then only them)."""
+    journeys = journeys_for_user(user=user)
+    journeys = journeys.filter(status=JourneyStatus.ARCHIVED) if archived else journeys.exclude(
+        status=JourneyStatus.ARCHIVED)
+    return journeys.annotate(
         card_count=Count("cards", filter=Q(cards__deleted_at=None), distinct=True),
-        stage_count=Count("stages", distinct=True),
+        stage_count=Count("stages", filter=Q(stages__deletion=None), distinct=True),
     ).order_by("workspace__name", "title")
 
 
@@ -32,6 +49,13 @@ def journey_get(*, user: AbstractBaseUser, pk: int) -> Journey:
         return journeys_for_user(user=user).get(pk=pk)
     except Journey.DoesNotExist:
         raise NotFound("No such map.") from None
+
+
+def journey_of_itself(*, journey: Journey, pk: int) -> Journey:
+    """The map itself, as the thing a delete URL names (maps/<pk>/delete/journey/<pk>/)."""
+    if pk != journey.pk:
+        raise NotFound("No such map.")
+    return journey
 
 
 def stage_get(*, journey: Journey, pk: int) -> Stage:
@@ -80,14 +104,15 @@ _RELATION_KIND = {
 def card_get(*, journey: Journey, pk: int, deleted: bool = False) -> Card:
     """One card as its own kind. Reads the kind first, then joins only that kind's table:
     cheaper on the hot edit path than the board's join of every kind."""
-    kind = journey.cards.filter(pk=pk, deleted_at__isnull=not deleted).values_list("kind", flat=True).first()
+    cards = Card.all_objects.filter(journey=journey, deleted_at__isnull=not deleted)
+    kind = cards.filter(pk=pk).values_list("kind", flat=True).first()
     if kind is None:
         raise NotFound("No such card on this map.")
     model = card_model_for(kind)
     related = ["owner_team", "stage", "lane"]
     if kind == LaneKind.HANDOFFS:
         related += ["to_stage", "from_team", "to_team"]
-    card = model.objects.select_related(*related).get(pk=pk)
+    card = model.all_objects.select_related(*related).get(pk=pk)
     card.journey = journey
     return card
 
@@ -169,12 +194,110 @@ def curve_get(*, journey: Journey) -> Curve:
     return confidence_curve([(s.name, scores.get(s.pk, [])) for s in stages])
 
 
-def changes_list(*, journey: Journey, limit: int = 300) -> list[Change]:
-    return list(journey.changes.select_related("actor").order_by("-revision", "id")[:limit])
+@dataclass(frozen=True)
+class ActivityFilters:
+    actor_id: int | None = None
+    entity: str = ""
+    since: datetime.date | None = None
+    until: datetime.date | None = None
 
 
-def deleted_cards(*, journey: Journey) -> QuerySet[Card]:
-    return journey.cards.exclude(deleted_at=None).select_related("stage", "lane").order_by("-deleted_at")
+def changes_list(*, journey: Journey, filters: ActivityFilters = ActivityFilters(), limit: int = 300) -> list[Change]:
+    """The map's history, newest first, each entry with `rows` (its changed fields with human labels
+    and values) and `url` (where the thing changed is seen, while it is there)."""
+    changes = journey.changes.select_related("actor").order_by("-revision", "id")
+    if filters.actor_id:
+        changes = changes.filter(actor_id=filters.actor_id)
+    if filters.entity:
+        changes = changes.filter(entity=filters.entity)
+    if filters.since:
+        changes = changes.filter(at__date__gte=filters.since)
+    if filters.until:
+        changes = changes.filter(at__date__lte=filters.until)
+    changes = list(changes[:limit])
+    for change in changes:
+        kind = DELETABLES.get(change.entity)
+        change.rows = _change_rows(change, kind.models if kind else ())
+        change.url = kind.url(journey, change.entity_id) if kind and kind.url and change.action != "delete" else ""
+        change.revertible = kind is not None or change.deletion_id is not None
+    return changes
+
+
+def activity_choices(*, journey: Journey) -> dict:
+    """The people and kinds a map's history can be filtered by."""
+    people = {c.actor_id: c.actor for c in journey.changes.select_related("actor").exclude(actor=None)
+              .distinct("actor_id").order_by("actor_id")}
+    kinds = sorted(set(journey.changes.values_list("entity", flat=True)))
+    return {"people": list(people.values()), "kinds": [(k, k.replace("_", " ")) for k in kinds]}
+
+
+def _field(models_: tuple, name: str):
+    for model in models_:
+        try:
+            return model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def shown_value(field, value) -> str:
+    """A stored value as a person reads it: a choice by its label, yes/no, a dash for nothing."""
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def _change_rows(change: Change, models_: tuple) -> list[dict]:
+    before, after = change.before or {}, change.after or {}
+    if change.action in ("create", "delete", "restore"):
+        return []
+    rows = []
+    for name in [*before, *[k for k in after if k not in before]]:
+        field = _field(models_, name)
+        label = str(field.verbose_name) if field is not None else name.replace("_", " ")
+        rows.append({"label": label[:1].upper() + label[1:], "before": shown_value(field, before.get(name)),
+                     "after": shown_value(field, after.get(name))})
+    return [r for r in rows if r["before"] != r["after"]]
+
+
+def change_get(*, journey: Journey, pk: int) -> Change:
+    change = journey.changes.filter(pk=pk).first()
+    if change is None:
+        raise NotFound("No such entry in this map's history.")
+    return change
+
+
+def archived_count(*, user: AbstractBaseUser) -> int:
+    return journeys_for_user(user=user).filter(status=JourneyStatus.ARCHIVED).count()
+
+
+def deleted_maps(*, workspace_id: int) -> QuerySet[Deletion]:
+    """The workspace's deleted maps that can still be restored, newest first."""
+    return Deletion.objects.filter(workspace_id=workspace_id, entity="journey", restored_at=None).select_related(
+        "actor").order_by("-at", "-id")
+
+
+def deleted_map_get(*, workspace_id: int, pk: int) -> Deletion:
+    deletion = deleted_maps(workspace_id=workspace_id).filter(pk=pk).first()
+    if deletion is None:
+        raise NotFound("No such deleted map.")
+    return deletion
+
+
+def deletions_open(*, journey: Journey) -> QuerySet[Deletion]:
+    """What was deleted on the map and can still be restored, newest first."""
+    return journey.deletions.filter(restored_at=None).select_related("actor").order_by("-at", "-id")
+
+
+def deletion_get(*, journey: Journey, pk: int) -> Deletion:
+    deletion = journey.deletions.filter(pk=pk).first()
+    if deletion is None:
+        raise NotFound("No such deletion on this map.")
+    return deletion
 
 
 def cards_on_board(*, journey: Journey) -> list[Card]:

@@ -21,12 +21,15 @@ from core.errors import ApplicationError, Conflict
 from workspaces.models import EDITING_ROLES, Workspace
 from workspaces.selectors import role_require
 
+from . import deletions
+from .extensions import DELETABLES
 from .map_templates import MAP_TEMPLATES
 from .signals import journey_changed
 from .models import (
     Card,
     Change,
     ChangeAction,
+    Deletion,
     Journey,
     JourneyKind,
     Lane,
@@ -100,6 +103,18 @@ def claim_version(queryset: models.QuerySet, *, pk: int, version: int | None, no
         raise Conflict(f"Someone changed this {noun} while you were editing it.", current=current)
 
 
+def check_version(queryset: models.QuerySet, *, pk: int, version: int | None, noun: str) -> None:
+    """Like `claim_version`, without moving the version: for a delete, which keeps the row as it was.
+    Safe without a row lock because every writer holds the map's lock."""
+    if version is None:
+        raise ApplicationError(f"This change does not say which version of the {noun} it read. Reload and try again.")
+    if not queryset.filter(pk=pk, version=version).exists():
+        current = queryset.filter(pk=pk).first()
+        if current is None:
+            raise Conflict(f"Someone deleted this {noun} while you were looking at it.", current=None)
+        raise Conflict(f"Someone changed this {noun} while you were looking at it.", current=current)
+
+
 def _record(
     *,
     journey: Journey,
@@ -123,13 +138,23 @@ def _record(
     )
 
 
-def _changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def history_record(*, journey: Journey, actor: AbstractBaseUser, action: str, entity: str, obj: models.Model,
+                   before: dict | None = None, after: dict | None = None, label: str = "",
+                   deletion: Deletion | None = None) -> Change:
+    """Writes one change of the map's current revision (every app's services record through this)."""
+    change = _record(journey=journey, actor=actor, action=action, entity=entity, obj=obj, before=before, after=after)
+    change.label, change.deletion = (label or change.label)[:200], deletion
+    change.save()
+    return change
+
+
+def changed_only(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the fields whose value changed, as (before, after) for history."""
     keys = [k for k in after if before.get(k) != after[k]]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def _apply(obj: models.Model, data: dict[str, Any], fields: Sequence[str]) -> None:
+def apply_fields(obj: models.Model, data: dict[str, Any], fields: Sequence[str]) -> None:
     for name in fields:
         if name in data:
             setattr(obj, name, data[name])
@@ -205,11 +230,11 @@ def journey_update(*, actor: AbstractBaseUser, journey: Journey, version: int | 
     locked = journey_change_begin(actor=actor, journey_id=journey.pk)
     before = snapshot(locked, JOURNEY_FIELDS)
     claim_version(Journey.objects.all(), pk=locked.pk, version=version, noun="map")
-    _apply(locked, data, JOURNEY_FIELDS)
+    apply_fields(locked, data, JOURNEY_FIELDS)
     locked.version = version + 1
     locked.full_clean()
     locked.save()
-    before, after = _changed(before, snapshot(locked, JOURNEY_FIELDS))
+    before, after = changed_only(before, snapshot(locked, JOURNEY_FIELDS))
     Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="journey",
                                         obj=locked, before=before, after=after)])
     return locked
@@ -227,13 +252,33 @@ def journey_mark_reviewed(*, actor: AbstractBaseUser, journey: Journey) -> Journ
     return locked
 
 
+@transaction.atomic
+def journey_delete(*, actor: AbstractBaseUser, journey: Journey, version: int | None) -> Deletion:
+    """Deletes a whole map softly: it leaves every list and read, restorable from "Deleted maps"."""
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
+    check_version(Journey.objects.all(), pk=locked.pk, version=version, noun="map")
+    return delete_recorded(actor=actor, journey=locked, root=locked, entity="journey", fields=JOURNEY_FIELDS)
+
+
+@transaction.atomic
+def journey_restore(*, actor: AbstractBaseUser, deletion: Deletion) -> Journey:
+    role_require(user=actor, workspace_id=deletion.workspace_id)
+    Journey.all_objects.select_for_update().filter(pk=deletion.entity_id).first()  # the map's lock, while deleted
+    deletion = Deletion.objects.select_for_update().get(pk=deletion.pk)
+    journey = deletions.restore(actor=actor, deletion=deletion)
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
+    history_record(journey=locked, actor=actor, action=ChangeAction.RESTORE, entity="journey", obj=locked,
+                   after=snapshot(locked, JOURNEY_FIELDS) | ({"took": deletion.took_display} if deletion.took else {}))
+    return locked
+
+
 # --- stages and lanes -------------------------------------------------------
 
 
 def _axis_create(*, actor, journey: Journey, model, entity: str, fields: list[str], data: dict) -> models.Model:
     locked = journey_change_begin(actor=actor, journey_id=journey.pk)
     item = model(journey=locked, position=model.objects.filter(journey=locked).count())
-    _apply(item, data, fields)
+    apply_fields(item, data, fields)
     item.full_clean()
     item.save()
     Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity=entity,
@@ -247,11 +292,11 @@ def _axis_update(*, actor, item, version, entity: str, fields: list[str], data: 
     item = model.objects.get(pk=item.pk)
     before = snapshot(item, fields)
     claim_version(model.objects.all(), pk=item.pk, version=version, noun=entity)
-    _apply(item, data, fields)
+    apply_fields(item, data, fields)
     item.version = version + 1
     item.full_clean()
     item.save()
-    before, after = _changed(before, snapshot(item, fields))
+    before, after = changed_only(before, snapshot(item, fields))
     Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity=entity,
                                         obj=item, before=before, after=after)])
     return item
@@ -271,22 +316,130 @@ def _axis_move(*, actor, item, version, position: int, entity: str) -> models.Mo
     return moved
 
 
-def _axis_delete(*, actor, item, version, entity: str, fields: list[str]) -> None:
+def _axis_delete(*, actor, item, version, entity: str, fields: list[str]) -> Deletion:
     locked = journey_change_begin(actor=actor, journey_id=item.journey_id)
     model = type(item)
-    claim_version(model.objects.all(), pk=item.pk, version=version, noun=entity)
+    check_version(model.objects.all(), pk=item.pk, version=version, noun=entity)
     item = model.objects.get(pk=item.pk)
     if model.objects.filter(journey=locked).count() == 1:
         raise ApplicationError(f"A map needs at least one {entity}.")
-    cards = list(Card.objects.filter(**{entity: item}, deleted_at=None))
-    Change.objects.bulk_create(
-        [_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity=entity, obj=item,
-                 before=snapshot(item, fields) | {"cards": len(cards)})]
-        + [_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity="card", obj=card,
-                   before=snapshot(card, CARD_BASE_FIELDS)) for card in cards]
-    )
-    item.delete()
-    _renumber(list(model.objects.filter(journey=locked).order_by("position", "id")))
+    return delete_recorded(actor=actor, journey=locked, root=item, entity=entity, fields=fields)
+
+
+# --- deleting and restoring (what depends on a row goes and comes back with it) ---------------
+
+
+def delete_recorded(*, actor: AbstractBaseUser, journey: Journey, root: models.Model, entity: str,
+                    fields: Sequence[str]) -> Deletion:
+    """Soft-deletes `root` and everything depending on it as one change of the (locked) map's history."""
+    before = snapshot(root, fields)
+    deletion = deletions.soft_delete(actor=actor, root=root, entity=entity, workspace_id=journey.workspace_id,
+                                     journey=journey)
+    if deletion.took:
+        before["took"] = deletion.took_display
+    history_record(journey=journey, actor=actor, action=ChangeAction.DELETE, entity=entity, obj=root, before=before,
+                   deletion=deletion)
+    return deletion
+
+
+@transaction.atomic
+def deletion_restore(*, actor: AbstractBaseUser, deletion: Deletion, fields: Sequence[str] = ()) -> models.Model:
+    """Brings back what one delete on a map took, as it was, recorded as one change."""
+    if deletion.entity == "journey":
+        return journey_restore(actor=actor, deletion=deletion)
+    locked = journey_change_begin(actor=actor, journey_id=deletion.journey_id)
+    deletion = Deletion.objects.select_for_update().get(pk=deletion.pk)
+    root = deletions.restore(actor=actor, deletion=deletion)
+    after = snapshot(root, fields) | ({"took": deletion.took_display} if deletion.took else {})
+    history_record(journey=locked, actor=actor, action=ChangeAction.RESTORE, entity=deletion.entity, obj=root,
+                   after=after)
+    return root
+
+
+# --- undo from the record ---------------------------------------------------------------------------
+
+
+class RevertConflict(Conflict):
+    """The row changed after the entry being undone: `rows` say how, field by field."""
+
+    def __init__(self, message: str, *, current: Any, rows: list[dict]) -> None:
+        super().__init__(message, current=current)
+        self.rows = rows
+
+
+def _from_history(item: models.Model, name: str, value: Any) -> Any:
+    """A value as history stored it, back as the field takes it (a related row is stored by its name)."""
+    field = type(item)._meta.get_field(name)
+    if value is None or not field.is_relation:
+        return field.to_python(value) if value is not None else None
+    candidates = field.related_model.objects.all()
+    journey_id = getattr(item, "journey_id", None) or item.track.journey_id
+    names = {f.name for f in field.related_model._meta.get_fields()}
+    if "journey" in names:
+        candidates = candidates.filter(journey_id=journey_id)
+    elif "workspace" in names:
+        candidates = candidates.filter(workspace__journeys=journey_id)
+    else:  # a person: one of the workspace's members
+        candidates = candidates.filter(memberships__workspace__journeys=journey_id)
+    matches = [c for c in candidates if str(c) == value]
+    if len(matches) != 1:
+        raise ApplicationError(f"“{value}” is no longer there to go back to, so this edit cannot be undone.")
+    return matches[0]
+
+
+@transaction.atomic
+def change_revert(*, actor: AbstractBaseUser, change: Change, force: bool = False) -> models.Model | None:
+    """Undoes one entry of a map's history: an edit goes back to its before-values (refused with the
+    differences if the row changed since, unless `force`), a delete is restored, a create is deleted softly."""
+    kind = DELETABLES.get(change.entity)
+    if change.action == ChangeAction.DELETE:
+        deletion = Deletion.objects.filter(pk=change.deletion_id).first()
+        if deletion is None:
+            raise ApplicationError("This delete was purged (or kept no record of what it took): it cannot be undone.")
+        if deletion.restored_at is not None:
+            raise ApplicationError(f"The {deletion.entity_display} “{deletion.label}” was already restored.")
+        return deletion_restore(actor=actor, deletion=deletion)
+    if kind is None:
+        raise ApplicationError(f"Changes to a {change.entity_display} cannot be undone from the activity list.")
+    try:
+        item = kind.get(journey=change.journey, pk=change.entity_id)
+    except ApplicationError:
+        raise ApplicationError(f"The {kind.label} “{change.label}” is deleted: restore it first.") from None
+    if change.action in (ChangeAction.CREATE, ChangeAction.RESTORE):
+        kind.delete(actor=actor, item=item, version=item.version)
+        return None
+    before, after = change.before or {}, change.after or {}
+    if change.action == ChangeAction.MOVE:
+        return _move_back(actor=actor, item=item, kind=kind.kind, before=before)
+    if kind.update is None:
+        raise ApplicationError(f"Edits of a {kind.label} cannot be undone from the activity list.")
+    now = snapshot(item, before)
+    changed_since = [k for k in before if now.get(k) != after.get(k)]
+    if changed_since and not force:
+        rows = [{"name": k, "now": now.get(k), "undo_to": before[k]} for k in changed_since]
+        raise RevertConflict(f"Someone changed this {kind.label} after that edit.", current=item, rows=rows)
+    data = {name: _from_history(item, name, value) for name, value in before.items()}
+    return kind.update(actor=actor, item=item, version=item.version, data=data)
+
+
+def _move_back(*, actor: AbstractBaseUser, item: models.Model, kind: str, before: dict) -> models.Model:
+    if kind == "stage":
+        return stage_move(actor=actor, stage=item, version=item.version, position=before["position"])
+    if kind == "lane":
+        return lane_move(actor=actor, lane=item, version=item.version, position=before["position"])
+    if kind == "card":
+        stage = Stage.objects.filter(journey_id=item.journey_id, name=before.get("stage")).first()
+        lane = Lane.objects.filter(journey_id=item.journey_id, name=before.get("lane")).first()
+        if stage is None or lane is None:
+            raise ApplicationError("The stage or lane it came from is gone: move it on the board instead.")
+        return card_move(actor=actor, card=item, version=item.version, stage_id=stage.pk, lane_id=lane.pk,
+                         position=before["position"])
+    raise ApplicationError("Move it back where it was on its page.")
+
+
+def deletion_preview(*, root: models.Model) -> deletions.DeletionPlan:
+    """What deleting `root` would take with it, for the confirmation page."""
+    return deletions.deletion_plan(root)
 
 
 @transaction.atomic
@@ -305,8 +458,8 @@ def stage_move(*, actor: AbstractBaseUser, stage: Stage, version: int | None, po
 
 
 @transaction.atomic
-def stage_delete(*, actor: AbstractBaseUser, stage: Stage, version: int | None) -> None:
-    _axis_delete(actor=actor, item=stage, version=version, entity="stage", fields=STAGE_FIELDS)
+def stage_delete(*, actor: AbstractBaseUser, stage: Stage, version: int | None) -> Deletion:
+    return _axis_delete(actor=actor, item=stage, version=version, entity="stage", fields=STAGE_FIELDS)
 
 
 @transaction.atomic
@@ -327,8 +480,8 @@ def lane_move(*, actor: AbstractBaseUser, lane: Lane, version: int | None, posit
 
 
 @transaction.atomic
-def lane_delete(*, actor: AbstractBaseUser, lane: Lane, version: int | None) -> None:
-    _axis_delete(actor=actor, item=lane, version=version, entity="lane", fields=LANE_FIELDS)
+def lane_delete(*, actor: AbstractBaseUser, lane: Lane, version: int | None) -> Deletion:
+    return _axis_delete(actor=actor, item=lane, version=version, entity="lane", fields=LANE_FIELDS)
 
 
 # --- cards --------------------------------------------------------------------
@@ -342,7 +495,11 @@ def _cell(journey: Journey, stage_id: int, lane_id: int) -> list[Card]:
 
 def _card_locked(card: Card) -> Card:
     """The card as its own model (a touchpoint as a Touchpoint...), read inside the lock."""
-    return card_model_for(card.kind).objects.select_related("journey", "stage", "lane", "owner_team").get(pk=card.pk)
+    found = card_model_for(card.kind).objects.select_related("journey", "stage", "lane", "owner_team").filter(
+        pk=card.pk).first()
+    if found is None:
+        raise Conflict("Someone deleted this card while you were editing it.", current=None)
+    return found
 
 
 @transaction.atomic
@@ -357,7 +514,7 @@ def card_create(
     model = card_model_for(lane.kind)
     card = model(journey=locked, stage=stage, lane=lane, kind=lane.kind, position=len(_cell(locked, stage.pk, lane.pk)))
     fields = card_fields(model)
-    _apply(card, data, fields)
+    apply_fields(card, data, fields)
     card.full_clean()
     card.save()
     Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity="card",
@@ -372,11 +529,11 @@ def card_update(*, actor: AbstractBaseUser, card: Card, version: int | None, dat
     fields = card_fields(type(card))
     before = snapshot(card, fields)
     claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
-    _apply(card, data, fields)
+    apply_fields(card, data, fields)
     card.version = version + 1
     card.full_clean(exclude=_PLACEMENT)  # placement is unchanged here and was checked when it was set
     card.save()
-    before, after = _changed(before, snapshot(card, fields))
+    before, after = changed_only(before, snapshot(card, fields))
     Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="card",
                                         obj=card, before=before, after=after)])
     return card
@@ -413,28 +570,20 @@ def card_move(
 
 @transaction.atomic
 def card_delete(*, actor: AbstractBaseUser, card: Card, version: int | None) -> Card:
-    """Deletes softly: the card leaves the board and can be restored from the activity list."""
+    """Deletes softly, with its comments, votes and checkpoints: restorable from the activity list."""
     locked = journey_change_begin(actor=actor, journey_id=card.journey_id)
-    claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
+    check_version(Card.objects.all(), pk=card.pk, version=version, noun="card")
     card = _card_locked(card)
-    card.deleted_at = timezone.now()
-    Card.objects.filter(pk=card.pk).update(deleted_at=card.deleted_at)
-    _renumber(_cell(locked, card.stage_id, card.lane_id))
-    Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity="card",
-                                        obj=card, before=snapshot(card, card_fields(type(card))))])
+    deletion = delete_recorded(actor=actor, journey=locked, root=card, entity="card", fields=card_fields(type(card)))
+    card.deletion, card.deleted_at = deletion, deletion.at
     return card
 
 
 @transaction.atomic
 def card_restore(*, actor: AbstractBaseUser, card: Card) -> Card:
-    locked = journey_change_begin(actor=actor, journey_id=card.journey_id)
-    card = _card_locked(card)
-    if card.deleted_at is None:
+    deletion = Deletion.objects.filter(journey_id=card.journey_id, entity="card", entity_id=card.pk,
+                                       restored_at=None).first()
+    if deletion is None:
         raise ApplicationError("This card is already on the board.")
-    card.deleted_at = None
-    card.position = len(_cell(locked, card.stage_id, card.lane_id))
-    card.version += 1
-    Card.objects.filter(pk=card.pk).update(deleted_at=None, position=card.position, version=card.version)
-    Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.RESTORE, entity="card",
-                                        obj=card, after=snapshot(card, card_fields(type(card))))])
-    return card
+    restored = deletion_restore(actor=actor, deletion=deletion, fields=card_fields(card_model_for(card.kind)))
+    return card_model_for(restored.kind).objects.get(pk=restored.pk)

@@ -14,16 +14,17 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 from core.forms import add_service_errors, conflict_rows, int_or_zero
 from workspaces.models import EDITING_ROLES, Membership
 from workspaces.selectors import membership_get, role_require, workspace_get, workspaces_for_user
 
 from . import selectors, services
-from .extensions import BOARD_LINKS, BOARD_PANELS, BOARD_STREAMS, WORKSPACE_ACTIONS
+from .extensions import BOARD_LINKS, BOARD_PANELS, BOARD_STREAMS, DELETABLES, WORKSPACE_ACTIONS
 from .forms import (
+    ActivityFilterForm,
     JourneyCreateForm,
     JourneyForm,
     LaneCreateForm,
@@ -110,9 +111,12 @@ def _conflict_response(request, journey, *, error: Conflict, form, action: str, 
 def journey_list(request: HttpRequest) -> HttpResponse:
     workspaces = list(workspaces_for_user(user=request.user).prefetch_related("memberships"))
     roles = {m.workspace_id: m.role for w in workspaces for m in w.memberships.all() if m.user_id == request.user.pk}
-    journeys = list(selectors.journey_list(user=request.user))
+    archived = request.GET.get("archived") == "1"
+    journeys = list(selectors.journey_list(user=request.user, archived=archived))
     with_maps = {journey.workspace_id for journey in journeys}
     return TemplateResponse(request, "maps/journey_list.html", {
+        "archived": archived,
+        "archived_count": selectors.archived_count(user=request.user),
         "journeys": journeys,
         "workspaces": [(w, roles.get(w.pk) in EDITING_ROLES, w.pk in with_maps) for w in workspaces],
         "workspace_actions": WORKSPACE_ACTIONS,
@@ -191,19 +195,105 @@ def journey_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def activity(request: HttpRequest, pk: int) -> HttpResponse:
     journey = selectors.journey_get(user=request.user, pk=pk)
+    form = ActivityFilterForm(request.GET or None, **selectors.activity_choices(journey=journey))
+    filters = selectors.ActivityFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.ActivityFilters(actor_id=data["actor"], entity=data["entity"], since=data["since"],
+                                            until=data["until"])
     return TemplateResponse(request, "maps/activity.html", _context(
-        request, journey, changes=selectors.changes_list(journey=journey),
-        deleted_cards=selectors.deleted_cards(journey=journey),
+        request, journey, changes=selectors.changes_list(journey=journey, filters=filters), filter_form=form,
+        deletions=selectors.deletions_open(journey=journey),
     ))
+
+
+@login_required
+@require_POST
+def change_revert(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
+    """Undoes one entry of the activity list; an edit overtaken since answers 409 with the differences."""
+    journey = selectors.journey_get(user=request.user, pk=pk)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
+    change = selectors.change_get(journey=journey, pk=change_pk)
+    try:
+        services.change_revert(actor=request.user, change=change, force=request.POST.get("force") == "1")
+    except services.RevertConflict as error:
+        kind = DELETABLES[change.entity]
+        rows = [{"label": row["name"].replace("_", " ").capitalize(),
+                 "now": selectors.shown_value(selectors._field(kind.models, row["name"]), row["now"]),
+                 "undo_to": selectors.shown_value(selectors._field(kind.models, row["name"]), row["undo_to"])}
+                for row in error.rows]
+        template = "maps/revert_conflict.html#revert_conflict" if request.htmx else "maps/revert_conflict.html"
+        return TemplateResponse(request, template, _context(request, journey, error=error, rows=rows, change=change),
+                                status=409)
+    url = reverse("maps:activity", args=[pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_delete(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+    """GET: what the delete would take (by kind and count, checkpoints named); POST: delete it all softly."""
+    journey = selectors.journey_get(user=request.user, pk=pk)
+    deletable = DELETABLES.get(kind)
+    if deletable is None:
+        raise NotFound("Nothing of that kind can be deleted here.")
+    item = deletable.get(journey=journey, pk=item_pk)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
+    if request.method == "POST":
+        form = MoveForm({"version": request.POST.get("version"), "step": 1})
+        if not form.is_valid():
+            return _invalid_move(form)
+        deletable.delete(actor=request.user, item=item, version=form.cleaned_data["version"])
+        if kind == "journey":  # the board is gone: back to the maps
+            url = reverse("maps:list")
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return _board_response(request, journey)
+    context = _context(request, journey, item=item, label=deletable.label,
+                       plan=services.deletion_preview(root=item),
+                       action=reverse("maps:item_delete", args=[pk, kind, item_pk]))
+    return TemplateResponse(request, "maps/delete.html#confirm" if request.htmx else "maps/delete.html", context)
+
+
+@login_required
+@require_GET
+def deleted_maps(request: HttpRequest, slug: str) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    membership = membership_get(user=request.user, workspace_id=workspace.pk)
+    return TemplateResponse(request, "maps/deleted_maps.html", {
+        "workspace": workspace, "deletions": selectors.deleted_maps(workspace_id=workspace.pk),
+        "can_edit": membership is not None and membership.role in EDITING_ROLES,
+    })
+
+
+@login_required
+@require_POST
+def deleted_map_restore(request: HttpRequest, slug: str, deletion_pk: int) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    deletion = selectors.deleted_map_get(workspace_id=workspace.pk, pk=deletion_pk)
+    journey = services.journey_restore(actor=request.user, deletion=deletion)
+    url = _board_url(journey)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@login_required
+@require_POST
+def deletion_restore(request: HttpRequest, pk: int, deletion_pk: int) -> HttpResponse:
+    journey = selectors.journey_get(user=request.user, pk=pk)
+    deletion = selectors.deletion_get(journey=journey, pk=deletion_pk)
+    services.deletion_restore(actor=request.user, deletion=deletion)
+    if request.htmx:
+        return TemplateResponse(request, "maps/activity.html#deletions", _context(
+            request, journey, deletions=selectors.deletions_open(journey=journey), restored=deletion))
+    return redirect(reverse("maps:activity", args=[pk]))
 
 
 # --- stages and lanes -------------------------------------------------------------
 
 AXES = {
     "stage": (selectors.stage_get, StageForm, StageCreateForm, services.stage_create, services.stage_update,
-              services.stage_move, services.stage_delete),
+              services.stage_move),
     "lane": (selectors.lane_get, LaneForm, LaneCreateForm, services.lane_create, services.lane_update,
-             services.lane_move, services.lane_delete),
+             services.lane_move),
 }
 
 
@@ -250,7 +340,7 @@ def axis_edit(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpRes
 @require_POST
 def axis_move(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpResponse:
     journey = selectors.journey_get(user=request.user, pk=pk)
-    get, *_rest, move, _delete = AXES[axis]
+    get, *_rest, move = AXES[axis]
     item = get(journey=journey, pk=item_pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -258,25 +348,6 @@ def axis_move(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpRes
     move(actor=request.user, **{axis: item}, version=form.cleaned_data["version"],
          position=form.target_position(item.position))
     return _board_response(request, journey, anchor=f"{axis}-{item.pk}")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def axis_delete(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpResponse:
-    journey = selectors.journey_get(user=request.user, pk=pk)
-    get, *_rest, delete = AXES[axis]
-    item = get(journey=journey, pk=item_pk)
-    if request.method == "GET":
-        role_require(user=request.user, workspace_id=journey.workspace_id)
-        return TemplateResponse(request, "maps/delete.html", _context(
-            request, journey, item=item, axis=axis, card_count=item.cards.filter(deleted_at=None).count(),
-            action=reverse(f"maps:{axis}_delete", args=[pk, item_pk]),
-        ))
-    form = MoveForm({"version": request.POST.get("version"), "step": 1})
-    if not form.is_valid():
-        return _invalid_move(form)
-    delete(actor=request.user, **{axis: item}, version=form.cleaned_data["version"])
-    return _board_response(request, journey)
 
 
 def _invalid_move(form: MoveForm) -> HttpResponse:

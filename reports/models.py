@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
-from maps.models import Journey
+from maps.models import Journey, SoftDeletable
 from workspaces.models import Workspace
 
 
@@ -26,7 +26,7 @@ def export_artifact_path(job: "ExportJob", filename: str) -> str:
     return f"exports/workspace-{job.workspace_id}/{filename}"
 
 
-class ExportJob(models.Model):
+class ExportJob(SoftDeletable):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="export_jobs")
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="export_jobs")
     format = models.CharField(max_length=40)

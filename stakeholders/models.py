@@ -10,7 +10,7 @@ training and adoption track runs in parallel with competency checkpoints. An
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from maps.models import TEXT_MAX, DataClassification, Journey, Level, Stage
+from maps.models import TEXT_MAX, DataClassification, Journey, Level, SoftDeletable, Stage
 from workspaces.models import Team, Workspace
 
 
@@ -72,7 +72,7 @@ class TrackKind(models.TextChoices):
     TRAINING = "training", "Training & adoption"
 
 
-class Track(models.Model):
+class Track(SoftDeletable):
     """A stakeholder's own sub-map on a journey, or the parallel training & adoption track."""
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="tracks")
@@ -82,8 +82,11 @@ class Track(models.Model):
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
 
+    position_scope = ("journey",)
+
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["journey", "stakeholder", "kind"], name="one_track_per_kind")]
+        constraints = [models.UniqueConstraint(fields=["journey", "stakeholder", "kind"], condition=models.Q(deletion=None),
+                                               name="one_track_per_kind")]
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
@@ -105,7 +108,7 @@ class ClinicalContext(models.TextChoices):
     ASYNCHRONOUS = "asynchronous", "Asynchronous"
 
 
-class Step(models.Model):
+class Step(SoftDeletable):
     """One step of a track, in a stage of the journey, with its clinical and data-security context."""
 
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="steps")
@@ -134,6 +137,8 @@ class Step(models.Model):
         "competency checkpoint", default=False,
         help_text="Competency is verified here before independent use of a critical feature.")
 
+    position_scope = ("track", "stage")
+
     class Meta:
         ordering = ["position", "id"]
         indexes = [models.Index(fields=["track", "stage", "position"])]
@@ -152,7 +157,7 @@ class AlignmentStatus(models.TextChoices):
     ALIGNED = "aligned", "Aligned"
 
 
-class Intersection(models.Model):
+class Intersection(SoftDeletable):
     """A moment where two or more stakeholders' tracks must align."""
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="intersections")

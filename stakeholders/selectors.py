@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from core.errors import NotFound
 from maps.models import Journey, Stage
@@ -13,7 +13,7 @@ from .models import Intersection, Stakeholder, Step, Track
 
 
 def stakeholders_list(*, workspace: Workspace) -> QuerySet[Stakeholder]:
-    return Stakeholder.objects.filter(workspace=workspace).annotate(track_count=Count("tracks"))
+    return Stakeholder.objects.filter(workspace=workspace).annotate(track_count=Count("tracks", filter=Q(tracks__deletion=None)))
 
 
 def stakeholder_get(*, workspace: Workspace, pk: int) -> Stakeholder:

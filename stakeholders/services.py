@@ -1,19 +1,29 @@
 """Every change to stakeholders, sub-maps, steps and intersections goes through these functions.
 
-Same mechanics as `maps.services`: the actor must be able to edit the workspace,
-the journey row is locked first (one lock order for every writer of a map), a
-stale version raises `Conflict`, `full_clean()` runs before each save and every
-change bumps the map's revision and is written to its history (`maps.Change`).
+Same mechanics as `maps.services`, whose helpers they use: the actor must be able
+to edit the workspace, the journey row is locked first (one lock order for every
+writer of a map), a stale version raises `Conflict`, `full_clean()` runs before each
+save, every change bumps the map's revision and is written to its history
+(`maps.Change`), and a delete takes what depends on it softly (`maps.deletions`).
 """
 
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models, transaction
+from django.db import transaction
 
 from core.errors import ApplicationError
-from maps.models import Change, ChangeAction, Journey
-from maps.services import claim_version, journey_change_begin, snapshot
+from maps.models import ChangeAction, Deletion, Journey
+from maps.services import (
+    apply_fields,
+    changed_only,
+    check_version,
+    claim_version,
+    delete_recorded,
+    history_record,
+    journey_change_begin,
+    snapshot,
+)
 from workspaces.models import Workspace
 from workspaces.selectors import role_require
 
@@ -27,28 +37,6 @@ STEP_FIELDS = [
     "is_competency_checkpoint",
 ]
 INTERSECTION_FIELDS = ["stage", "title", "description", "owner_team", "status"]
-
-
-# --- shared mechanics (used by compliance too) ------------------------------------
-
-
-def history_record(*, journey: Journey, actor: AbstractBaseUser, action: str, entity: str, obj: models.Model,
-                   before: dict | None = None, after: dict | None = None, label: str = "") -> Change:
-    return Change.objects.create(
-        journey=journey, revision=journey.revision, actor=actor if actor.is_authenticated else None,
-        action=action, entity=entity, entity_id=obj.pk, label=(label or str(obj))[:200], before=before, after=after,
-    )
-
-
-def apply_fields(obj: models.Model, data: dict[str, Any], fields: list[str]) -> None:
-    for name in fields:
-        if name in data:
-            setattr(obj, name, data[name])
-
-
-def _changed(before: dict, after: dict) -> tuple[dict, dict]:
-    keys = [k for k in after if before.get(k) != after[k]]
-    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
 # --- the stakeholder registry ----------------------------------------------------
@@ -107,12 +95,11 @@ def track_create(*, actor: AbstractBaseUser, journey: Journey, stakeholder: Stak
 
 
 @transaction.atomic
-def track_delete(*, actor: AbstractBaseUser, track: Track, version: int | None) -> None:
+def track_delete(*, actor: AbstractBaseUser, track: Track, version: int | None) -> Deletion:
     locked = journey_change_begin(actor=actor, journey_id=track.journey_id)
-    claim_version(Track.objects.all(), pk=track.pk, version=version, noun="sub-map")
-    history_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity="track", obj=track,
-                   before=snapshot(track, TRACK_FIELDS) | {"steps": track.steps.count()})
-    track.delete()
+    check_version(Track.objects.all(), pk=track.pk, version=version, noun="sub-map")
+    return delete_recorded(actor=actor, journey=locked, root=Track.objects.get(pk=track.pk), entity="track",
+                           fields=TRACK_FIELDS)
 
 
 # --- steps -------------------------------------------------------------------------------
@@ -141,19 +128,18 @@ def step_update(*, actor: AbstractBaseUser, step: Step, version: int | None, dat
     step.version = version + 1
     step.full_clean()
     step.save()
-    changed_before, changed_after = _changed(before, snapshot(step, STEP_FIELDS))
+    changed_before, changed_after = changed_only(before, snapshot(step, STEP_FIELDS))
     history_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="step", obj=step,
                    before=changed_before, after=changed_after)
     return step
 
 
 @transaction.atomic
-def step_delete(*, actor: AbstractBaseUser, step: Step, version: int | None) -> None:
+def step_delete(*, actor: AbstractBaseUser, step: Step, version: int | None) -> Deletion:
     locked = journey_change_begin(actor=actor, journey_id=step.track.journey_id)
-    claim_version(Step.objects.all(), pk=step.pk, version=version, noun="step")
-    history_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity="step", obj=step,
-                   before=snapshot(step, STEP_FIELDS))
-    step.delete()
+    check_version(Step.objects.all(), pk=step.pk, version=version, noun="step")
+    return delete_recorded(actor=actor, journey=locked, root=Step.objects.get(pk=step.pk), entity="step",
+                           fields=STEP_FIELDS)
 
 
 # --- intersections ------------------------------------------------------------------------
@@ -198,7 +184,15 @@ def intersection_update(*, actor: AbstractBaseUser, intersection: Intersection, 
     intersection.save()
     if steps is not None:
         intersection.steps.set(steps)
-    changed_before, changed_after = _changed(before, snapshot(intersection, INTERSECTION_FIELDS))
+    changed_before, changed_after = changed_only(before, snapshot(intersection, INTERSECTION_FIELDS))
     history_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="intersection",
                    obj=intersection, before=changed_before, after=changed_after)
     return intersection
+
+
+@transaction.atomic
+def intersection_delete(*, actor: AbstractBaseUser, intersection: Intersection, version: int | None) -> Deletion:
+    locked = journey_change_begin(actor=actor, journey_id=intersection.journey_id)
+    check_version(Intersection.objects.all(), pk=intersection.pk, version=version, noun="intersection")
+    return delete_recorded(actor=actor, journey=locked, root=Intersection.objects.get(pk=intersection.pk),
+                           entity="intersection", fields=INTERSECTION_FIELDS)

@@ -67,7 +67,7 @@ UPDATES = {
 
 
 def _fresh(card):
-    return card_model_for(card.kind).objects.get(pk=card.pk)
+    return card_model_for(card.kind).all_objects.get(pk=card.pk)
 
 
 # --- cards of each kind ----------------------------------------------------------------
@@ -141,12 +141,13 @@ def test_restore_of_a_card_on_the_board_is_refused(journey, editor):
     assert map_state(journey) == before
 
 
-def test_restored_card_goes_to_the_end_of_its_cell(journey, editor):
+def test_restored_card_goes_back_to_its_place_in_its_cell(journey, editor):
     a, b, c = (make_card(journey, editor, title=t) for t in "abc")
-    services.card_delete(actor=editor, card=a, version=1)
-    services.card_restore(actor=editor, card=a)
+    services.card_delete(actor=editor, card=b, version=1)
+    assert list(Card.objects.filter(lane=a.lane, stage=a.stage).values_list("title", flat=True)) == ["a", "c"]
+    services.card_restore(actor=editor, card=b)
     order = list(Card.objects.filter(lane=a.lane, stage=a.stage, deleted_at=None).values_list("title", flat=True))
-    assert order == ["b", "c", "a"]
+    assert order == ["a", "b", "c"]
     assert_map_positions_contiguous(journey)
 
 

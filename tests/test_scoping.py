@@ -44,7 +44,9 @@ class Victim:
         self.journey = factories.make_journey(workspace, owner, title="Private journey")
         self.card = make_card(self.journey, owner, title="Private card")
         self.deleted = make_card(self.journey, owner, title="Deleted card")
-        services.card_delete(actor=owner, card=self.deleted, version=1)
+        self.deletion = services.card_delete(actor=owner, card=self.deleted, version=1).deletion
+        self.deleted_map = services.journey_delete(
+            actor=owner, journey=factories.make_journey(workspace, owner, title="Deleted map"), version=1)
         self.stage = self.journey.stages.get(position=1)
         self.lane = factories.lane_of(self.journey, LaneKind.TOUCHPOINTS)
         self.invitation = member_invite(actor=owner, workspace=workspace, email="newcomer@example.test", role="editor")
@@ -52,8 +54,12 @@ class Victim:
     def url(self, name, pattern, *, card=None, stage=None, lane=None, journey=None):
         journey = journey or self.journey
         card = card or (self.deleted if name == "maps:card_restore" else self.card)
-        axis = pattern.default_args.get("axis")
+        axis = pattern.default_args.get("axis") or pattern.default_args.get("kind", "stage")
         values = {
+            "kind": "stage",
+            "member_pk": Membership.objects.get(workspace=self.workspace, user=self.owner).pk,
+            "deletion_pk": (self.deleted_map if name == "maps:deleted_map_restore" else self.deletion).pk,
+            "change_pk": journey.changes.order_by("-id").first().pk,
             "pk": journey.pk,
             "card_pk": card.pk,
             "item_pk": (stage or self.stage).pk if axis == "stage" else (lane or self.lane).pk,
@@ -89,6 +95,7 @@ class Victim:
             "maps:lane_delete": {"version": 1},
             "workspaces:members": {"email": "intruder@example.test", "role": "owner"},
             "workspaces:team_create": {"name": "Planted"},
+            "workspaces:member_role": {"role": "viewer"},
         }.get(name, {})
 
     def state(self):
@@ -211,7 +218,7 @@ def test_cards_of_another_map_inside_my_maps_url_answer_404(owner_client, victim
     assert 404 in [r.status_code for r in responses]
     assert victim.state() == mine
     assert map_state(foreign_map) == theirs
-    assert Card.objects.get(pk=card.pk).title.startswith("Foreign")
+    assert Card.all_objects.get(pk=card.pk).title.startswith("Foreign")
 
 
 @pytest.mark.parametrize("name", AXIS_URLS)

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from maps.models import Card, Journey, LaneKind
+from maps.models import Card, Journey, LaneKind, SoftDeletable
 
 MAX_DOTS = 20
 
@@ -17,7 +17,7 @@ class VoteTarget(models.TextChoices):
     OPPORTUNITIES = LaneKind.OPPORTUNITIES.value, "Opportunities"
 
 
-class VoteSession(models.Model):
+class VoteSession(SoftDeletable):
     """A dot vote on a map: each member spends up to `dots_per_person` dots on its cards."""
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="vote_sessions")
@@ -54,7 +54,7 @@ class VoteSession(models.Model):
         return self.closed_at is not None or self.results_revealed_at is not None
 
 
-class Vote(models.Model):
+class Vote(SoftDeletable):
     """The dots one person put on one card in one vote session (one row, a count)."""
 
     session = models.ForeignKey(VoteSession, on_delete=models.CASCADE, related_name="votes")
@@ -69,7 +69,7 @@ class Vote(models.Model):
         ]
 
 
-class WorkshopTimer(models.Model):
+class WorkshopTimer(SoftDeletable):
     """The facilitator's countdown on a map; `ends_at` is None while it is stopped."""
 
     journey = models.OneToOneField(Journey, on_delete=models.CASCADE, related_name="workshop_timer")
@@ -83,7 +83,7 @@ class WorkshopTimer(models.Model):
         return f"Timer of {self.journey}"
 
 
-class ShareLink(models.Model):
+class ShareLink(SoftDeletable):
     """A read-only link to one map for a projector or a guest without an account.
 
     The token in the URL is this row's id signed with the project's secret key, so a

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, Conflict, NotFound
 from maps.models import Card, Journey
-from maps.services import journey_change_begin
+from maps.models import ChangeAction
+from maps.services import history_record, journey_change_begin
 from workspaces.models import Role
 
 from .models import ShareLink, Vote, VoteSession, WorkshopTimer
@@ -37,21 +38,25 @@ def _session_locked(session: VoteSession) -> VoteSession:
 def vote_session_open(
     *, actor: AbstractBaseUser, journey: Journey, target: str, dots_per_person: int
 ) -> VoteSession:
-    journey_change_begin(actor=actor, journey_id=journey.pk)
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
     if VoteSession.objects.filter(journey=journey, closed_at=None).exists():
         raise Conflict("A vote is already open on this map: close it before opening another.")
     session = VoteSession(journey=journey, target=target, dots_per_person=dots_per_person, opened_by=actor)
     session.full_clean()
     session.save()
+    history_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity="vote_session", obj=session,
+                   after={"target": session.get_target_display(), "dots_per_person": dots_per_person})
     return session
 
 
 @transaction.atomic
 def vote_session_close(*, actor: AbstractBaseUser, session: VoteSession) -> VoteSession:
-    journey_change_begin(actor=actor, journey_id=session.journey_id)
+    locked = journey_change_begin(actor=actor, journey_id=session.journey_id)
     session = _session_locked(session)
     if not session.is_open:
         raise Conflict("This vote is already closed.")
+    history_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="vote_session", obj=session,
+                   before={"state": "open"}, after={"state": "closed"})
     session.closed_at = timezone.now()
     session.closed_by = actor
     session.full_clean()
@@ -75,13 +80,14 @@ def vote_session_reveal(*, actor: AbstractBaseUser, session: VoteSession) -> Vot
 def _open_session_and_card(*, actor: AbstractBaseUser, session: VoteSession, card_id: int) -> tuple[VoteSession, Card]:
     # The journey row lock serialises every vote on the map, so a person's clicks are
     # counted one after the other and the budget check below sees every earlier dot.
-    journey_change_begin(actor=actor, journey_id=session.journey_id, roles=EVERY_ROLE)
+    locked = journey_change_begin(actor=actor, journey_id=session.journey_id, roles=EVERY_ROLE)
     session = _session_locked(session)
     if not session.is_open:
         raise Conflict("This vote is closed: the results are final.")
     card = Card.objects.filter(pk=card_id, journey_id=session.journey_id, kind=session.target, deleted_at=None).first()
     if card is None:
         raise NotFound("No such card in this vote.")
+    session.locked_journey = locked
     return session, card
 
 
@@ -96,6 +102,8 @@ def vote_add(*, actor: AbstractBaseUser, session: VoteSession, card_id: int) -> 
     if not created:
         Vote.objects.filter(pk=vote.pk).update(dots=F("dots") + 1)
         vote.refresh_from_db()
+    history_record(journey=session.locked_journey, actor=actor, action=ChangeAction.UPDATE, entity="vote", obj=card,
+                   label=card.title, before={"dots": vote.dots - 1}, after={"dots": vote.dots})
     return vote
 
 
@@ -107,9 +115,11 @@ def vote_remove(*, actor: AbstractBaseUser, session: VoteSession, card_id: int) 
     if vote is None:
         raise ApplicationError("You have no dot on this card to take back.")
     if vote.dots == 1:
-        vote.delete()
+        vote.delete()  # a dot taken back, not data to keep: the history entry records it
     else:
         Vote.objects.filter(pk=vote.pk).update(dots=F("dots") - 1)
+    history_record(journey=session.locked_journey, actor=actor, action=ChangeAction.UPDATE, entity="vote", obj=card,
+                   label=card.title, before={"dots": vote.dots}, after={"dots": vote.dots - 1})
 
 
 # --- the timer --------------------------------------------------------------------
@@ -148,23 +158,27 @@ def timer_stop(*, actor: AbstractBaseUser, journey: Journey) -> WorkshopTimer:
 def share_link_create(*, actor: AbstractBaseUser, journey: Journey, label: str = "", days: int = 7) -> ShareLink:
     if not 1 <= days <= MAX_SHARE_DAYS:
         raise ApplicationError(f"A share link lasts from 1 to {MAX_SHARE_DAYS} days.")
-    journey_change_begin(actor=actor, journey_id=journey.pk, roles=OWNER_ONLY)
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk, roles=OWNER_ONLY)
     link = ShareLink(
         journey=journey, label=label, created_by=actor, expires_at=timezone.now() + datetime.timedelta(days=days)
     )
     link.full_clean()
     link.save()
+    history_record(journey=locked, actor=actor, action=ChangeAction.CREATE, entity="share_link", obj=link,
+                   after={"label": link.label, "expires_at": link.expires_at.isoformat()})
     return link
 
 
 @transaction.atomic
 def share_link_revoke(*, actor: AbstractBaseUser, link: ShareLink) -> ShareLink:
     """Stops the link at once. The new revision tells open guest pages to re-fetch, which now fails."""
-    journey_change_begin(actor=actor, journey_id=link.journey_id, roles=OWNER_ONLY)
+    locked = journey_change_begin(actor=actor, journey_id=link.journey_id, roles=OWNER_ONLY)
     link = ShareLink.objects.select_for_update().get(pk=link.pk)
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.revoked_by = actor
         link.full_clean()
         link.save(update_fields=["revoked_at", "revoked_by"])
+        history_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="share_link", obj=link,
+                       before={"state": "active"}, after={"state": "revoked"})
     return link

@@ -92,6 +92,18 @@ def invitation_accept(*, token: str, user: AbstractBaseUser) -> Membership:
     return membership
 
 
+def _member_locked(*, actor: AbstractBaseUser, membership: Membership) -> tuple[Membership, int]:
+    """Locks the workspace row (every change of who owns it takes that lock first, so two owners
+    demoting each other at once are serialised) and reads the member and the owner count under it."""
+    role_require(user=actor, workspace_id=membership.workspace_id, roles={Role.OWNER})
+    Workspace.objects.select_for_update().get(pk=membership.workspace_id)
+    fresh = Membership.objects.filter(pk=membership.pk, workspace_id=membership.workspace_id).first()
+    if fresh is None:
+        raise NotFound("This person is no longer a member.")
+    owners = Membership.objects.filter(workspace_id=membership.workspace_id, role=Role.OWNER).count()
+    return fresh, owners
+
+
 @transaction.atomic
 def invitation_sign_up(*, token: str, username: str, password: str, first_name: str = "",
                        last_name: str = "") -> AbstractBaseUser:
@@ -135,16 +147,23 @@ def invitation_sign_up(*, token: str, username: str, password: str, first_name: 
 
 @transaction.atomic
 def member_set_role(*, actor: AbstractBaseUser, membership: Membership, role: str) -> Membership:
-    role_require(user=actor, workspace_id=membership.workspace_id, roles={Role.OWNER})
     if role not in Role.values:
         raise ApplicationError(f"“{role}” is not a role.")
-    owners = Membership.objects.select_for_update().filter(workspace_id=membership.workspace_id, role=Role.OWNER)
-    if membership.role == Role.OWNER and role != Role.OWNER and owners.count() == 1:
+    membership, owners = _member_locked(actor=actor, membership=membership)
+    if membership.role == Role.OWNER and role != Role.OWNER and owners == 1:
         raise ApplicationError("A workspace needs at least one owner.")
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
     return membership
+
+
+@transaction.atomic
+def member_remove(*, actor: AbstractBaseUser, membership: Membership) -> None:
+    membership, owners = _member_locked(actor=actor, membership=membership)
+    if membership.role == Role.OWNER and owners == 1:
+        raise ApplicationError("A workspace needs at least one owner: make someone else owner first.")
+    membership.delete()
 
 
 @transaction.atomic

@@ -11,5 +11,7 @@ urlpatterns = [
     path("w/<slug:slug>/invitations/<int:invitation_id>/withdraw/", views.invitation_withdraw,
          name="invitation_withdraw"),
     path("w/<slug:slug>/two-factor/", views.two_factor, name="two_factor"),
+    path("w/<slug:slug>/members/<int:member_pk>/role/", views.member_role, name="member_role"),
+    path("w/<slug:slug>/members/<int:member_pk>/remove/", views.member_remove, name="member_remove"),
     path("invitations/<str:token>/", views.invitation_accept, name="accept"),
 ]

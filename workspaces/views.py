@@ -4,11 +4,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
 from .forms import AcceptForm, InviteForm, TeamForm, TwoFactorForm, WorkspaceForm
-from .models import Invitation, Role
+from .models import Membership, Role
 from .selectors import invitations_open, members_list, membership_get, teams_list, workspace_get
 
 
@@ -32,6 +32,7 @@ def _members_context(request: HttpRequest, workspace, **overrides) -> dict:
         "workspace": workspace,
         "is_owner": membership.role == Role.OWNER,
         "members": members_list(workspace=workspace),
+        "roles": Role.choices,
         "invitations": invitations_open(workspace=workspace),
         "teams": teams_list(workspace_id=workspace.pk),
         "form": InviteForm(),
@@ -39,6 +40,32 @@ def _members_context(request: HttpRequest, workspace, **overrides) -> dict:
         "two_factor_form": TwoFactorForm(initial={"require_two_factor": workspace.require_two_factor}),
         "invitation": None,
     } | overrides
+
+
+def _members_response(request: HttpRequest, workspace) -> HttpResponse:
+    if not request.htmx:
+        return redirect("workspaces:members", slug=workspace.slug)
+    return TemplateResponse(request, "workspaces/members.html#members", _members_context(request, workspace))
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, slug: str, member_pk: int) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    membership = get_object_or_404(Membership, workspace=workspace, pk=member_pk)
+    services.member_set_role(actor=request.user, membership=membership, role=request.POST.get("role", ""))
+    return _members_response(request, workspace)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, slug: str, member_pk: int) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    membership = get_object_or_404(Membership, workspace=workspace, pk=member_pk)
+    services.member_remove(actor=request.user, membership=membership)
+    if membership.user_id == request.user.pk:  # they left: the workspace is no longer theirs to see
+        return redirect("maps:list")
+    return _members_response(request, workspace)
 
 
 @login_required

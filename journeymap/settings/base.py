@@ -280,6 +280,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 # the download view to members of the workspace.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
+# Deleted maps, stages, cards... stay restorable this long; `manage.py purge_deleted` then removes them.
+DELETION_RETENTION_DAYS = int(os.environ.get("DELETION_RETENTION_DAYS", "30"))
 EXPORT_MAX_ATTEMPTS = int(os.environ.get("EXPORT_MAX_ATTEMPTS", "4"))
 EXPORT_RETRY_BACKOFF = int(os.environ.get("EXPORT_RETRY_BACKOFF", "2"))  # seconds, doubled per retry
 EXPORT_SOFT_TIME_LIMIT = int(os.environ.get("EXPORT_SOFT_TIME_LIMIT", "240"))
