@@ -73,7 +73,7 @@ class StageMetric(SoftDeletable):
 # --- event logs -------------------------------------------------------------------------------
 
 
-class StepMapping(models.Model):
+class StepMapping(SoftDeletable):
     """How one step name of a map's event logs maps to one of its stages (or is deliberately ignored).
 
     `step` is the name as compared: trimmed, inner spaces collapsed, case-folded. A step with no
@@ -87,7 +87,8 @@ class StepMapping(models.Model):
 
     class Meta:
         ordering = ["step"]
-        constraints = [models.UniqueConstraint(fields=["journey", "step"], name="one_mapping_per_step")]
+        constraints = [models.UniqueConstraint(fields=["journey", "step"], condition=models.Q(deletion=None),
+                                               name="one_mapping_per_step")]
 
     def __str__(self) -> str:
         return f"{self.step} → {self.stage or 'ignored'}"
@@ -110,7 +111,7 @@ def event_log_path(job: "EventImport", filename: str) -> str:
     return f"event-logs/workspace-{job.workspace_id}/{filename}"
 
 
-class EventImport(models.Model):
+class EventImport(SoftDeletable):
     """One event log imported into a designed map: only suppressed aggregates are kept (`result`).
 
     The uploaded file lives in `upload` only until the job has run; then it is deleted.
@@ -161,7 +162,7 @@ class EvidenceKind(models.TextChoices):
     SURVEY = "survey", "Survey"
 
 
-class Evidence(models.Model):
+class Evidence(SoftDeletable):
     """One piece of evidence behind a claim on the map. A claim with none is “assumed”; with some, “backed”."""
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="evidence")

@@ -2,10 +2,10 @@
 
 from django.db import models
 
-from maps.models import Journey
+from maps.models import Journey, SoftDeletable
 
 
-class ImportedOjf(models.Model):
+class ImportedOjf(SoftDeletable):
     """An .ojf file's own objects, each beside the view of it the map had just after import.
 
     Export starts from each original object and writes anew only the fields a person changed

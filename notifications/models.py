@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from comments.models import Mention
+from maps.models import SoftDeletable
 
 
 class EmailSettings(models.Model):
@@ -17,7 +18,9 @@ class EmailSettings(models.Model):
         return f"Email settings of {self.user}"
 
 
-class MentionEmail(models.Model):
+class MentionEmail(SoftDeletable):
+    """That a mention was emailed; it goes (and comes back) with its mention."""
+
     mention = models.OneToOneField(Mention, on_delete=models.CASCADE, related_name="+")
     sent_at = models.DateTimeField(auto_now_add=True)
 

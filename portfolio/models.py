@@ -4,7 +4,7 @@ another, and maps saved as templates."""
 from django.conf import settings
 from django.db import models
 
-from maps.models import TEXT_MAX, Journey, Stage
+from maps.models import TEXT_MAX, Journey, SoftDeletable, Stage
 from stakeholders.models import Stakeholder
 from workspaces.models import Workspace
 
@@ -57,7 +57,7 @@ class Persona(models.Model):
             raise ValidationError({"stakeholder": "That stakeholder belongs to another workspace."})
 
 
-class MapPersona(models.Model):
+class MapPersona(SoftDeletable):
     """A persona a map is about: one primary at most, and any number of others."""
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="map_personas")
@@ -67,13 +67,14 @@ class MapPersona(models.Model):
     class Meta:
         ordering = ["-is_primary", "persona__name"]
         constraints = [
-            models.UniqueConstraint(fields=["journey", "persona"], name="unique_map_persona"),
+            models.UniqueConstraint(fields=["journey", "persona"], condition=models.Q(deletion=None),
+                                    name="unique_map_persona"),
             models.UniqueConstraint(fields=["journey"], condition=models.Q(is_primary=True),
                                     name="one_primary_persona_per_map"),
         ]
 
 
-class StageLink(models.Model):
+class StageLink(SoftDeletable):
     """A stage of one map detailed by another map of the same workspace (read back from the detail map)."""
 
     stage = models.OneToOneField(Stage, on_delete=models.CASCADE, related_name="detail_link")

@@ -85,7 +85,8 @@ def map_personas_set(*, actor: AbstractBaseUser, journey: Journey, version: int 
 def stage_link_set(*, actor: AbstractBaseUser, stage: Stage, detail: Journey | None) -> StageLink | None:
     """The map that details this stage (None: no map does any more)."""
     journey_change_begin(actor=actor, journey_id=stage.journey_id)
-    StageLink.objects.filter(stage=stage).delete()
+    # A link the stage lost with its detail map (soft-deleted) still holds the stage's one slot.
+    StageLink.all_objects.filter(stage=stage).delete()
     if detail is None:
         return None
     link = StageLink(stage=stage, detail=detail)

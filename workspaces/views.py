@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
 from .forms import AcceptForm, InviteForm, TeamForm, TwoFactorForm, WorkspaceForm
-from .models import Membership, Role
+from .models import Invitation, Membership, Role
 from .selectors import invitations_open, members_list, membership_get, teams_list, workspace_get
 
 
