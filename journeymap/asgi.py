@@ -1,7 +1,10 @@
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "journeymap.settings.local")
+django.setup(set_prefix=False)
 
-application = get_asgi_application()
+from live.asgi import LiveASGIHandler  # noqa: E402  (needs the apps loaded)
+
+application = LiveASGIHandler()

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
+from core.middleware import shows_secret
+
 from . import services
 from .forms import AcceptForm, InviteForm, TeamForm, WorkspaceForm
 from .models import Invitation, Role
@@ -30,6 +32,7 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_secret
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
     membership = membership_get(user=request.user, workspace_id=workspace.pk)
@@ -74,6 +77,7 @@ def team_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@shows_secret
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = get_object_or_404(Invitation, token=token, accepted_at=None)
     form = AcceptForm(request.POST or None) if not request.user.is_authenticated else None
