@@ -12,6 +12,7 @@ Cards come pre-rendered from the cache, keyed by (card id, version, variant, and
 card shows that its version does not cover), so a board render is mostly cache hits.
 """
 
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Iterable
@@ -95,10 +96,18 @@ def cells_render(*, journey: Journey, cells: list[selectors.Cell], can_edit: boo
     return "".join(render_to_string(f"{BOARD}#cell", {"cell": cell, "oob": True}).strip() for cell in cells)
 
 
-def card_cells_render(*, journey: Journey, card_ids: Iterable[int], can_edit: bool) -> str:
-    """The cells of these cards (deleted ones included: their cell without them), as OOB regions."""
-    cells = selectors.cells_of_cards(journey=journey, card_ids=list(card_ids))
-    return cells_render(journey=journey, cells=cells, can_edit=can_edit)
+def _badges_changed(journey: Journey) -> str:
+    """The badges (comment counts...) of the map's cards and stages that changed since the last time
+    this was asked, as OOB regions: the same for every variant. The first time, all of them."""
+    stages = list(journey.stages.all())
+    cards = list(journey.cards.filter(deleted_at=None).only("pk"))
+    selectors.badges_attach(journey=journey, stages=stages, cards=cards)
+    now = {badge.dom_id: str(dataclasses.replace(badge, swap_oob=True)) for item in [*stages, *cards]
+           for badge in item.badges}
+    key = f"live-badges:{journey.pk}"
+    before = cache.get(key) or {}
+    cache.set(key, now, CARD_CACHE_SECONDS)
+    return "".join(html for dom_id, html in now.items() if before.get(dom_id) != html)
 
 
 _ACTION_WORDS = dict(ChangeAction.choices)
@@ -116,7 +125,11 @@ def regions_for_revision(*, journey_id: int, revision: int) -> Regions:
     stage_ids = [pk for entity, _, pk, _ in changes if entity == "stage"]
     lane_ids = [pk for entity, _, pk, _ in changes if entity == "lane"]
     if not (card_ids or stage_ids or lane_ids):
-        return regions  # nothing the board shows (votes, a timer, a panel's data): the revision moves on
+        # Not a change of the board's own rows (a comment, a vote, the timer): at most some badges changed.
+        badges = _badges_changed(Journey.objects.get(pk=journey_id))
+        if badges:
+            regions.html = {variant: badges for variant in VARIANTS}
+        return regions
     if len(changes) == 1:
         entity, action, _, label = changes[0]
         regions.note = f"{_ACTION_WORDS.get(action, action)} {entity} “{label}”"

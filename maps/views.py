@@ -92,13 +92,12 @@ def _focus(response: HttpResponse, card_id: int | None) -> HttpResponse:
     return response
 
 
-def _cells_response(request: HttpRequest, journey, *, card_ids: list[int], focus: int | None,
-                    add_cell=None) -> HttpResponse:
+def _cells_response(request: HttpRequest, journey, *, cells: list[selectors.Cell], focus: int | None,
+                    add_cell: selectors.Cell | None = None) -> HttpResponse:
     """After one's own card change under HTMX: the changed cells as out-of-band regions (the same HTML
     the live event brings the others), and, for a new card, the cell's "+ Add" link back in place of its form."""
     context = _context(request, journey, add_cell=add_cell)
-    context["regions"] = mark_safe(regions.card_cells_render(journey=journey, card_ids=card_ids,
-                                                             can_edit=context["can_edit"]))
+    context["regions"] = mark_safe(regions.cells_render(journey=journey, cells=cells, can_edit=context["can_edit"]))
     return _focus(TemplateResponse(request, f"{BOARD}#regions_response", context), focus)
 
 
@@ -334,8 +333,8 @@ def card_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if not request.htmx:
                 return redirect(_board_url(journey, f"card-{card.pk}"))
-            return _cells_response(request, journey, card_ids=[card.pk], focus=card.pk,
-                                   add_cell=selectors.Cell(stage=stage, lane=lane))
+            return _cells_response(request, journey, cells=selectors.cells_of_cards(journey=journey, card_ids=[card.pk]),
+                                   focus=card.pk, add_cell=selectors.Cell(stage=stage, lane=lane))
     return _form_response(request, journey, form=form, partial="card_create_form", title=f"New card in {lane.name}",
                           stage=stage, lane=lane, action=reverse("maps:card_create", args=[pk]),
                           status=422 if form.is_bound else 200)
@@ -388,7 +387,8 @@ def card_move(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     )
     if not request.htmx:
         return redirect(_board_url(journey, f"card-{card.pk}"))
-    return _cells_response(request, journey, card_ids=[card.pk], focus=card.pk)
+    return _cells_response(request, journey, cells=selectors.cells_of_cards(journey=journey, card_ids=[card.pk]),
+                           focus=card.pk)
 
 
 @login_required
@@ -402,11 +402,11 @@ def card_delete(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     services.card_delete(actor=request.user, card=card, version=form.cleaned_data["version"])
     if not request.htmx:
         return redirect(_board_url(journey))
-    cell = selectors.cells_of_cards(journey=journey, card_ids=[card.pk])
-    rest = cell[0].cards if cell else []
+    cells = selectors.cells_of_cards(journey=journey, card_ids=[card.pk])
+    rest = cells[0].cards if cells else []
     # Focus goes to the card that took its place, or the one above when it was the last.
     after = rest[min(card.position, len(rest) - 1)].pk if rest else None
-    return _cells_response(request, journey, card_ids=[card.pk], focus=after)
+    return _cells_response(request, journey, cells=cells, focus=after)
 
 
 @login_required

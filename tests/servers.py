@@ -25,6 +25,15 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+PROCESS_IDS: dict[str, int] = {}  # base URL -> pid of the uvicorn process serving it
+
+
+def thread_count(base_url: str) -> int:
+    """The threads of the uvicorn process serving `base_url` now."""
+    with open(f"/proc/{PROCESS_IDS[base_url]}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
+
+
 @contextlib.contextmanager
 def uvicorn_process(*, env: dict[str, str] | None = None) -> Iterator[str]:
     """A uvicorn process serving the app on the current database; yields its base URL."""
@@ -37,9 +46,12 @@ def uvicorn_process(*, env: dict[str, str] | None = None) -> Iterator[str]:
          "--log-level", "warning", "--lifespan", "off", "--timeout-graceful-shutdown", "1"],
         cwd=PROJECT, env=environment | (env or {}), pass_fds=[sock.fileno()],
     )
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    PROCESS_IDS[base_url] = process.pid
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        yield base_url
     finally:
+        PROCESS_IDS.pop(base_url, None)
         process.terminate()
         try:
             process.wait(timeout=10)
