@@ -452,8 +452,6 @@ async def _room_figures(base_url: str, journey, card, cookies: dict, boards: int
     from tests.servers import cookie_header, thread_count
 
     cookie = cookie_header(cookies)
-    journey.refresh_from_db()
-    card.refresh_from_db()
     watched = {"title": None, "board_reads": 0, "connected": 0}
     threads_before = thread_count(base_url)
     seen = [{} for _ in range(boards)]
@@ -497,6 +495,7 @@ def time_room(owner, large, small) -> dict:
     for journey, boards, key in ((small, 50, "live_visible_p95_ms_50_small"), (large, 100, "live_visible_p95_ms_100"),
                                  (large, 500, "live_visible_p95_ms_500")):
         card = factories.make_card(journey, owner, kind=LaneKind.ACTIONS, title=f"Room card {boards}")
+        journey.refresh_from_db()
         with uvicorn_process(env=env) as base_url:
             from tests.servers import http_request
 
