@@ -151,3 +151,18 @@ def test_a_board_on_process_b_applies_a_change_made_on_process_a_from_the_event_
             assert still_same_page(page) and page.errors == []
         finally:
             context.close()
+
+
+def test_pages_with_secrets_and_posts_are_not_compressed(owner_client, owner, journey, htmx):
+    board = owner_client.get(f"/maps/{journey.pk}/", HTTP_ACCEPT_ENCODING="gzip")
+    assert board["Content-Encoding"] == "gzip"  # a large board travels compressed
+    workshop_services.share_link_create(actor=owner, journey=journey)
+    links = owner_client.get(reverse("workshop:share_links", args=[journey.pk]), HTTP_ACCEPT_ENCODING="gzip")
+    assert links.status_code == 200 and not links.has_header("Content-Encoding")
+    members = owner_client.get(reverse("workspaces:members", args=[journey.workspace.slug]),
+                               HTTP_ACCEPT_ENCODING="gzip")
+    assert members.status_code == 200 and not members.has_header("Content-Encoding")
+    card = factories.make_card(journey, owner, title="Intake form")
+    saved = owner_client.post(f"/maps/{journey.pk}/cards/{card.pk}/edit/", {"version": card.version, "title": "x" * 900},
+                              HTTP_ACCEPT_ENCODING="gzip", **htmx)
+    assert not saved.has_header("Content-Encoding")
