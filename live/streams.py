@@ -8,7 +8,8 @@ if the map has moved on since, the stream starts with a `changed` event asking i
 board once. The client orders events by revision and re-reads the board on a gap (board.js).
 
 Streams cost no thread: they run on the event loop, and the ASGI entry point (`live.asgi`) keeps
-Django from giving each of them a thread of its own. Each process caps the streams it holds, in
+Django from giving each of them a thread of its own; their few synchronous steps (the access check,
+presence) take turns on asgiref's one shared thread. Each process caps the streams it holds, in
 all and per person (settings `LIVE_STREAMS_PER_PROCESS`, `LIVE_STREAMS_PER_PERSON`); past a cap a new
 stream is refused (429 for one person's cap, 503 for the process's) and the open ones carry on.
 Other apps serve this stream too, after their own access checks (the workshop's share links give
@@ -94,7 +95,7 @@ class _PresenceRenders:
         pending = self._pending.setdefault(asyncio.get_running_loop(), {})
         future = pending.get(journey_id)
         if future is None:
-            future = pending[journey_id] = asyncio.ensure_future(asyncio.to_thread(_presence_html, journey_id))
+            future = pending[journey_id] = asyncio.ensure_future(sync_to_async(_presence_html)(journey_id))
             future.add_done_callback(lambda _: pending.pop(journey_id, None))
         return await asyncio.shield(future)
 
@@ -130,7 +131,7 @@ async def _events(*, request: HttpRequest, journey_id: int, who: str | None, var
         presence_due = None  # when to send the presence that changed
         heartbeat_due = loop.time() + settings.LIVE_HEARTBEAT_SECONDS  # kept however busy the map is
         if watcher is not None:
-            await asyncio.to_thread(services.presence_join, watcher=watcher)
+            await sync_to_async(services.presence_join)(watcher=watcher)
         try:
             while True:
                 due = min(d for d in (heartbeat_due, presence_due, end_due) if d is not None)
@@ -159,10 +160,10 @@ async def _events(*, request: HttpRequest, journey_id: int, who: str | None, var
                     heartbeat_due = now + settings.LIVE_HEARTBEAT_SECONDS
                     yield ": keep-alive\n\n"
                     if watcher is not None:
-                        await asyncio.to_thread(services.presence_refresh, watcher=watcher)
+                        await sync_to_async(services.presence_refresh)(watcher=watcher)
         finally:
             if watcher is not None:
-                await asyncio.to_thread(services.presence_leave, watcher=watcher)
+                await sync_to_async(services.presence_leave)(watcher=watcher)
 
 
 class _StreamCounts:
