@@ -16,8 +16,13 @@ Then against a real uvicorn process (Redis if REDIS_URL is set, in-process other
   of 50 connected event streams, 95th percentile;
 - edit_ms_http / edit_ms_with_200_listeners: median edit over HTTP with no stream open,
   then while 200 event streams are open;
-- load_*: 8 editors, each with its own session and event stream (plus 24 more listeners), edit
-  their own cards back to back for 10 s and every fifth action move one shared card:
+- live_visible_p95_ms_100 / live_visible_p95_ms_500 (the large map) and live_visible_p95_ms_50_small: from
+  the start of an edit request until the card's new text is on each of 100 (500, 50) open boards, each
+  board a listener doing what board.js does with an event (apply its regions, or on a catch-up or a gap
+  re-read the board over HTTP), 95th percentile over boards and edits; live_board_reads counts those re-reads;
+- stream_threads_500: the server process's threads with 500 open streams minus its threads with none;
+- load_*: on the large map, 8 editors, each with its own session and event stream (plus 42 more listeners:
+  50 in all), edit their own cards back to back for 10 s and every fifth action move one shared card:
   load_edits_per_s (accepted changes per second), load_p95_ms (their request-to-response time),
   load_conflicts (409s on the shared card: real conflicts, re-read and retried), load_errors
   (anything else but 200: must be 0) and load_streams_caught_up (streams that heard the last
@@ -157,6 +162,8 @@ def time_pdf(journey):
     return round(wall, 2), round(cpu, 2), len(PdfReader(io.BytesIO(data)).pages)
 
 
+# The listeners share a few sessions: past the per-person cap of open streams they would be refused.
+ONE_PERSON_MANY_STREAMS = {"LIVE_STREAMS_PER_PERSON": "1000"}
 FANOUT_LISTENERS = 50
 LOAD_LISTENERS = 200
 CONNECT_WAVE = 25
@@ -284,14 +291,14 @@ def time_live(owner, journey) -> dict:
     client.force_login(owner)
     client.get(f"/maps/{journey.pk}/")  # sets the CSRF cookie
     cookies = {name: morsel.value for name, morsel in client.cookies.items()}
-    env = {"LIVE_CHANNEL_PREFIX": f"bench-{uuid.uuid4().hex}:"}
+    env = {"LIVE_CHANNEL_PREFIX": f"bench-{uuid.uuid4().hex}:", **ONE_PERSON_MANY_STREAMS}
     with uvicorn_process(env=env) as base_url:
         figures = asyncio.run(_live_figures(base_url, journey, card, cookies))
     return figures | {"live_bus": "redis" if settings.REDIS_URL else "in-process"}
 
 
 LOAD_EDITORS = 8
-LOAD_EXTRA_LISTENERS = 24
+LOAD_EXTRA_LISTENERS = 42
 LOAD_SECONDS = 10
 SHARED_MOVE_EVERY = 5  # each editor moves the one shared card on every fifth action
 VERSION_FIELD = re.compile(rb'name="version" value="(\d+)"')
@@ -390,6 +397,123 @@ async def _load_figures(base_url: str, journey, editors: list, shared_card, stag
     }
 
 
+ROOM_EDITS = 8
+ROOM_CONNECT_WAVE = 50
+
+
+async def _board(base_url: str, path: str, cookie: str, seen: dict, watched: dict) -> None:
+    """One open board, as board.js runs it: events in revision order; a change's regions are applied
+    from the event; a catch-up, or a gap, makes it re-read the board over HTTP. Records when each
+    watched text is first on this board."""
+    parts = urllib.parse.urlsplit(base_url)
+    since = int(urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["since"][0])
+    state = {"shown": since}
+
+    def look(html: str) -> None:
+        title = watched.get("title")
+        if title and title not in seen and title in html:
+            seen[title] = time.perf_counter()
+
+    async def read_board() -> None:
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        board = path.split("events/")[0].replace("/events", "")
+        writer.write(f"GET {board} HTTP/1.0\r\nHost: {parts.netloc}\r\nCookie: {cookie}\r\n"
+                     f"HX-Request: true\r\n\r\n".encode())
+        body = (await reader.read()).decode()
+        writer.close()
+        watched["board_reads"] += 1
+        state["shown"] = int(re.search(r'data-revision="(\d+)"', body).group(1))
+        look(body)
+
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    writer.write(f"GET {path} HTTP/1.0\r\nHost: {parts.netloc}\r\nCookie: {cookie}\r\n\r\n".encode())
+    try:
+        status = await reader.readline()
+        assert b" 200 " in status, status
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass
+        name, data = None, []
+        watched["connected"] += 1
+        while line := await reader.readline():
+            line = line.rstrip(b"\r\n")
+            if line.startswith(b"event: "):
+                name = line[7:]
+            elif line.startswith(b"data: "):
+                data.append(line[6:].decode())
+            elif not line:
+                if name == b"changed":
+                    change = json.loads("\n".join(data))
+                    if change["revision"] > state["shown"]:
+                        if change.get("reload") or change["revision"] > state["shown"] + 1:
+                            await read_board()
+                        else:
+                            look(change.get("html", ""))
+                            state["shown"] = change["revision"]
+                name, data = None, []
+    finally:
+        writer.close()
+
+
+async def _room_figures(base_url: str, journey, card, cookies: dict, boards: int) -> dict:
+    from tests.servers import cookie_header, thread_count
+
+    cookie = cookie_header(cookies)
+    watched = {"title": None, "board_reads": 0, "connected": 0}
+    threads_before = thread_count(base_url)
+    seen = [{} for _ in range(boards)]
+    tasks = []
+    path = f"/maps/{journey.pk}/events/?since={journey.revision}"
+    for wave in range(0, boards, ROOM_CONNECT_WAVE):
+        tasks += [asyncio.create_task(_board(base_url, path, cookie, seen[i], watched))
+                  for i in range(wave, min(wave + ROOM_CONNECT_WAVE, boards))]
+        deadline = time.perf_counter() + 60
+        while watched["connected"] < min(wave + ROOM_CONNECT_WAVE, boards) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.02)
+    await asyncio.sleep(1.5)  # presence settles
+    threads = thread_count(base_url) - threads_before
+    edit_path = f"/maps/{journey.pk}/cards/{card.pk}/edit/"
+    samples, version = [], card.version
+    for i in range(ROOM_EDITS):
+        title = watched["title"] = f"Room edit {boards}-{i} {uuid.uuid4().hex[:6]}"
+        start = time.perf_counter()
+        await asyncio.to_thread(_edit_over_http, base_url, edit_path, cookies, version, title)
+        version += 1
+        deadline = time.perf_counter() + 20
+        while not all(title in s for s in seen) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.005)
+        samples += [s[title] - start if title in s else 20.0 for s in seen]
+        await asyncio.sleep(0.3)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return {"p95_ms": round(statistics.quantiles(samples, n=20)[-1] * 1000, 1), "threads": threads,
+            "board_reads": watched["board_reads"]}
+
+
+def time_room(owner, large, small) -> dict:
+    """Rooms of open boards following one editor's edits, against a real uvicorn process."""
+    from maps.models import LaneKind
+    from tests import factories
+    from tests.servers import uvicorn_process
+
+    figures = {}
+    env = {"LIVE_CHANNEL_PREFIX": f"bench-room-{uuid.uuid4().hex}:", **ONE_PERSON_MANY_STREAMS}
+    for journey, boards, key in ((small, 50, "live_visible_p95_ms_50_small"), (large, 100, "live_visible_p95_ms_100"),
+                                 (large, 500, "live_visible_p95_ms_500")):
+        card = factories.make_card(journey, owner, kind=LaneKind.ACTIONS, title=f"Room card {boards}")
+        journey.refresh_from_db()
+        with uvicorn_process(env=env) as base_url:
+            from tests.servers import http_request
+
+            http_request(base_url, "GET", "/accounts/login/", cookies={})  # loads the URLs: not on the clock
+            room = asyncio.run(_room_figures(base_url, journey, card, _session_cookies(owner, journey), boards))
+        figures[key] = room["p95_ms"]
+        figures[f"live_board_reads_{boards}"] = room["board_reads"]
+        if boards == 500:
+            figures["stream_threads_500"] = room["threads"]
+    return figures
+
+
 def time_load(owner, journey) -> dict:
     """Several editors at once on one map, against a real uvicorn process."""
     from maps.models import LaneKind
@@ -409,7 +533,7 @@ def time_load(owner, journey) -> dict:
         card.refresh_from_db()
     journey.refresh_from_db()
 
-    env = {"LIVE_CHANNEL_PREFIX": f"bench-load-{uuid.uuid4().hex}:"}
+    env = {"LIVE_CHANNEL_PREFIX": f"bench-load-{uuid.uuid4().hex}:", **ONE_PERSON_MANY_STREAMS}
     with uvicorn_process(env=env) as base_url:
         return asyncio.run(_load_figures(base_url, journey, editors, shared_card, stages))
 
@@ -430,7 +554,8 @@ def main() -> None:
         json_roundtrip_large_s = time_json_roundtrip(owner, large)
         pdf_large_s, pdf_large_cpu_s, pdf_large_pages = time_pdf(large)
         live = time_live(owner, small)
-        load = time_load(owner, small)
+        room = time_room(owner, large, small)
+        load = time_load(owner, large)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     result = {
@@ -447,6 +572,7 @@ def main() -> None:
         "pdf_large_cpu_s": pdf_large_cpu_s,
         "pdf_large_pages": pdf_large_pages,
         **live,
+        **room,
         **load,
         **events_bench.run(),  # its own process: the import's peak memory is its own
         "cpu_count": os.cpu_count(),

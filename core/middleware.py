@@ -1,6 +1,9 @@
+import functools
+
 from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.template.response import TemplateResponse
 
 from .errors import ApplicationError, Unavailable
@@ -33,3 +36,34 @@ class ApplicationErrorMiddleware:
         if context["error"].status_code == 503:
             response["Retry-After"] = "5"
         return response.render()
+
+
+def shows_secret(view):
+    """Marks a page that shows a secret (a share or invitation link) next to what people typed:
+    it is never compressed, so its size cannot leak the secret (BREACH)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response.shows_secret = True
+        return response
+
+    return wrapped
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Gzips HTML pages and fragments, which shrinks a large board about tenfold (the JSON API and
+    downloads pass untouched).
+
+    BREACH needs a secret repeated in responses an attacker can make the victim fetch, next to text the
+    attacker controls. Only answers to GET are compressed (the one-time API token is shown after a POST);
+    the CSRF token in forms is masked afresh on every response, so it never repeats; the session is in a
+    cookie, not the body; pages that list share or invitation links are marked `shows_secret`. Streams
+    (events, downloads) pass untouched: an event must leave at once, not sit in a compressor.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if (request.method not in ("GET", "HEAD") or response.streaming or getattr(response, "shows_secret", False)
+                or not response.get("Content-Type", "").startswith("text/html")):
+            return response
+        return super().process_response(request, response)

@@ -1,14 +1,55 @@
-"""Every committed map change becomes one `changed` event on the bus."""
+"""Every committed map change becomes one `changed` event on the bus, its regions rendered here once.
 
+The event carries the SSE message each kind of listener gets, ready to send: `editor` and `viewer`
+(the changed regions with or without edit controls, who changed it and what), and `guest` (share
+links: the revision only, naming nobody). Streams relay those bytes as they are.
+
+Rendering happens on one publishing thread per process, after the change's own response has been
+handed back: an edit does not wait for the others' HTML, and one thread keeps this process's events
+in the order of their commits.
+"""
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import connection
 from django.dispatch import receiver
 
+from maps.regions import Regions, regions_for_revision
 from maps.signals import journey_changed
 
 from . import bus
 from .people import display_name
+from .streams import changed_messages
+
+logger = logging.getLogger(__name__)
+
+_publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-publish")
+
+
+def _render_and_publish(*, journey_id: int, revision: int, actor: str) -> None:
+    try:
+        regions = regions_for_revision(journey_id=journey_id, revision=revision)
+    except Exception:
+        # The change is saved; boards then re-read themselves rather than miss it.
+        logger.exception("Could not render the regions of revision %s of map %s", revision, journey_id)
+        regions = Regions(revision=revision, reload=True)
+    bus.publish(journey_id, {"event": "changed", "revision": revision,
+                             "messages": changed_messages(regions=regions, actor=actor)})
+
+
+def _publish_in_background(**kwargs) -> None:
+    try:
+        _render_and_publish(**kwargs)
+    finally:
+        connection.close()  # back to the pool: the thread may wait a long time for the next change
 
 
 @receiver(journey_changed, dispatch_uid="live.publish_journey_changed")
 def publish_journey_changed(*, journey_id: int, revision: int, actor=None, **kwargs) -> None:
     name = display_name(actor) if actor is not None and actor.is_authenticated else ""
-    bus.publish(journey_id, {"event": "changed", "revision": revision, "actor": name})
+    if connection.in_atomic_block:
+        # Committed inside an outer transaction (a test's): only this connection sees the change yet.
+        _render_and_publish(journey_id=journey_id, revision=revision, actor=name)
+    else:
+        _publisher.submit(_publish_in_background, journey_id=journey_id, revision=revision, actor=name)

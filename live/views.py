@@ -2,12 +2,14 @@
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import int_or_zero
 from maps.selectors import journey_get
+from workspaces.models import EDITING_ROLES
+from workspaces.selectors import membership_get
 
 from . import services
 from .people import display_name
@@ -15,19 +17,22 @@ from .streams import event_stream_response, release_database_connection
 
 
 def _journey_then_release(*, user, pk: int):
-    """The access check, in the request's own thread, which then lets its database connection go."""
+    """The access check (and whether this person may edit: which regions they get), in the request's
+    own thread, which then lets its database connection go."""
     journey = journey_get(user=user, pk=pk)
+    membership = membership_get(user=user, workspace_id=journey.workspace_id)
     release_database_connection()
-    return journey
+    return journey, membership is not None and membership.role in EDITING_ROLES
 
 
 @login_required
 @require_GET
-async def events(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+async def events(request: HttpRequest, pk: int) -> HttpResponse:
     """Any member of the map's workspace, viewers included, may watch it."""
     user = await request.auser()
-    journey = await sync_to_async(_journey_then_release)(user=user, pk=pk)
-    return event_stream_response(request=request, journey_id=journey.pk, who=display_name(user))
+    journey, can_edit = await sync_to_async(_journey_then_release)(user=user, pk=pk)
+    return event_stream_response(request=request, journey_id=journey.pk, who=display_name(user),
+                                 person=f"user:{user.pk}", can_edit=can_edit)
 
 
 @login_required

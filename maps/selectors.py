@@ -169,6 +169,26 @@ def board_get(*, journey: Journey) -> Board:
     )
 
 
+def cells_of_cards(*, journey: Journey, card_ids: list[int]) -> list[Cell]:
+    """The cells that hold these cards (or held them: a deleted card's cell, without it), each with
+    its cards in order and their badges: what a live change of those cards re-renders."""
+    places = set(Card.objects.filter(journey=journey, pk__in=card_ids).values_list("stage_id", "lane_id"))
+    if not places:
+        return []
+    where = Q()
+    for stage_id, lane_id in places:
+        where |= Q(stage_id=stage_id, lane_id=lane_id)
+    cards = [card_detail(c) for c in _with_details(journey.cards.filter(where, deleted_at=None)).order_by("position", "id")]
+    badges_attach(journey=journey, cards=cards)
+    by_cell: dict[tuple[int, int], list[Card]] = defaultdict(list)
+    for card in cards:
+        by_cell[(card.stage_id, card.lane_id)].append(card)
+    stages = {s.pk: s for s in journey.stages.filter(pk__in={s for s, _ in places})}
+    lanes = {lane.pk: lane for lane in journey.lanes.filter(pk__in={lane for _, lane in places})}
+    return [Cell(stage=stages[s], lane=lanes[lane], cards=by_cell.get((s, lane), []))
+            for s, lane in sorted(places) if s in stages and lane in lanes]
+
+
 def badges_attach(*, journey: Journey, stages: list[Stage] = (), cards: list[Card] = ()) -> None:
     """Gives each card and stage a `badges` list from the sources higher layers registered:
     one query per source, whatever the number of cards."""

@@ -13,15 +13,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
 from core.errors import Conflict, NotFound
 from core.forms import add_service_errors, conflict_rows, int_or_zero
 from workspaces.models import EDITING_ROLES, Membership
 from workspaces.selectors import membership_get, role_require, workspace_get, workspaces_for_user
 
-from . import selectors, services
+from . import regions, selectors, services
 from .extensions import BOARD_LINKS, BOARD_PANELS, BOARD_STREAMS, DELETABLES, WORKSPACE_ACTIONS
 from .forms import (
     ActivityFilterForm,
@@ -52,9 +53,15 @@ def _context(request: HttpRequest, journey, *, membership: Membership | None = N
     return {
         "journey": journey,
         "can_edit": membership is not None and membership.role in EDITING_ROLES,
-        # Card links are built from this prefix: reversing a URL per card is most of a large board's render time.
-        "cards_url": reverse("maps:card_create", args=[journey.pk]).removesuffix("new/"),
+        "cards_url": regions.cards_url(journey.pk),
     } | extra
+
+
+def _board_context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
+    """The board's context, its cards pre-rendered (from the cache, mostly)."""
+    context = _context(request, journey, board=selectors.board_get(journey=journey), **extra)
+    regions.board_html_attach(board=context["board"], can_edit=context["can_edit"])
+    return context
 
 
 def _panels(journey) -> list[dict[str, str]]:
@@ -76,9 +83,24 @@ def _board_response(request: HttpRequest, journey, *, anchor: str = "") -> HttpR
     """After a change that touches several regions: re-read the board and send it whole."""
     if not request.htmx:
         return redirect(_board_url(journey, anchor))
-    board = selectors.board_get(journey=journey)
-    response = TemplateResponse(request, f"{BOARD}#board_response", _context(request, journey, board=board))
+    response = TemplateResponse(request, f"{BOARD}#board_response", _board_context(request, journey))
     return reswap(retarget(response, "#board"), "outerHTML")
+
+
+def _focus(response: HttpResponse, card_id: int | None) -> HttpResponse:
+    """After one's own save, move or delete, board.js puts the keyboard focus on this card."""
+    if card_id is not None:
+        trigger_client_event(response, "journeymap:focus-card", {"card": card_id}, after="settle")
+    return response
+
+
+def _cells_response(request: HttpRequest, journey, *, cells: list[selectors.Cell], focus: int | None,
+                    add_cell: selectors.Cell | None = None) -> HttpResponse:
+    """After one's own card change under HTMX: the changed cells as out-of-band regions (the same HTML
+    the live event brings the others), and, for a new card, the cell's "+ Add" link back in place of its form."""
+    context = _context(request, journey, add_cell=add_cell)
+    context["regions"] = mark_safe(regions.cells_render(journey=journey, cells=cells, can_edit=context["can_edit"]))
+    return _focus(TemplateResponse(request, f"{BOARD}#regions_response", context), focus)
 
 
 def _form_response(request, journey, *, form, partial: str, title: str, status: int = 200, **extra) -> HttpResponse:
@@ -157,8 +179,8 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return _board_response(request, journey)
     membership = membership_get(user=request.user, workspace_id=journey.workspace_id)
-    return TemplateResponse(request, BOARD, _context(
-        request, journey, membership=membership, board=selectors.board_get(journey=journey), panels=_panels(journey),
+    return TemplateResponse(request, BOARD, _board_context(
+        request, journey, membership=membership, panels=_panels(journey),
         header_links=_header_links(journey, membership), streams=_streams(request, journey)))
 
 
@@ -389,7 +411,10 @@ def card_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _board_response(request, journey, anchor=f"card-{card.pk}")
+            if not request.htmx:
+                return redirect(_board_url(journey, f"card-{card.pk}"))
+            return _cells_response(request, journey, cells=selectors.cells_of_cards(journey=journey, card_ids=[card.pk]),
+                                   focus=card.pk, add_cell=selectors.Cell(stage=stage, lane=lane))
     return _form_response(request, journey, form=form, partial="card_create_form", title=f"New card in {lane.name}",
                           stage=stage, lane=lane, action=reverse("maps:card_create", args=[pk]),
                           status=422 if form.is_bound else 200)
@@ -418,7 +443,8 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
             fresh = selectors.card_get(journey=journey, pk=saved.pk)
             selectors.badges_attach(journey=journey, cards=[fresh])  # the card's badges survive its swap
             curve = selectors.curve_get(journey=journey) if fresh.kind == "user_state" else None
-            return TemplateResponse(request, f"{BOARD}#card_saved", _context(request, journey, card=fresh, curve=curve))
+            response = TemplateResponse(request, f"{BOARD}#card_saved", _context(request, journey, card=fresh, curve=curve))
+            return _focus(response, fresh.pk)
     placement = {} if request.htmx else {  # the full page also offers a move form: dragging needs JavaScript
         "move_stages": journey.stages.all(), "move_lanes": journey.lanes.filter(kind=card.kind)}
     return _form_response(request, journey, form=form, partial="card_form", title=f"Edit “{card.title}”", card=card,
@@ -439,7 +465,10 @@ def card_move(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
         stage_id=data.get("stage") or card.stage_id, lane_id=data.get("lane") or card.lane_id,
         position=form.target_position(card.position),
     )
-    return _board_response(request, journey, anchor=f"card-{card.pk}")
+    if not request.htmx:
+        return redirect(_board_url(journey, f"card-{card.pk}"))
+    return _cells_response(request, journey, cells=selectors.cells_of_cards(journey=journey, card_ids=[card.pk]),
+                           focus=card.pk)
 
 
 @login_required
@@ -451,7 +480,13 @@ def card_delete(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     if not form.is_valid():
         return _invalid_move(form)
     services.card_delete(actor=request.user, card=card, version=form.cleaned_data["version"])
-    return _board_response(request, journey)
+    if not request.htmx:
+        return redirect(_board_url(journey))
+    cells = selectors.cells_of_cards(journey=journey, card_ids=[card.pk])
+    rest = cells[0].cards if cells else []
+    # Focus goes to the card that took its place, or the one above when it was the last.
+    after = rest[min(card.position, len(rest) - 1)].pk if rest else None
+    return _cells_response(request, journey, cells=cells, focus=after)
 
 
 @login_required

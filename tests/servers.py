@@ -25,6 +25,15 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+PROCESS_IDS: dict[str, int] = {}  # base URL -> pid of the uvicorn process serving it
+
+
+def thread_count(base_url: str) -> int:
+    """The threads of the uvicorn process serving `base_url` now."""
+    with open(f"/proc/{PROCESS_IDS[base_url]}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
+
+
 @contextlib.contextmanager
 def uvicorn_process(*, env: dict[str, str] | None = None) -> Iterator[str]:
     """A uvicorn process serving the app on the current database; yields its base URL."""
@@ -37,9 +46,12 @@ def uvicorn_process(*, env: dict[str, str] | None = None) -> Iterator[str]:
          "--log-level", "warning", "--lifespan", "off", "--timeout-graceful-shutdown", "1"],
         cwd=PROJECT, env=environment | (env or {}), pass_fds=[sock.fileno()],
     )
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    PROCESS_IDS[base_url] = process.pid
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        yield base_url
     finally:
+        PROCESS_IDS.pop(base_url, None)
         process.terminate()
         try:
             process.wait(timeout=10)
@@ -107,3 +119,56 @@ class SseClient:
 
     def close(self) -> None:
         self._conn.close()
+
+
+class CuttableProxy:
+    """A TCP relay in front of a server whose open connections a test can cut at once (a dropped
+    Wi-Fi, a proxy restart), while new ones still go through. `url` is where clients connect."""
+
+    def __init__(self, base_url: str) -> None:
+        import threading
+
+        self._target = _host_port(base_url)
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._lock = threading.Lock()
+        self._open: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self._target)
+            with self._lock:
+                self._open += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for end in (source, sink):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        with self._lock:
+            cut, self._open = self._open, []
+        for end in cut:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self.cut()
+        self._listener.close()

@@ -56,7 +56,7 @@ def test_an_edit_appears_on_the_other_screen_without_a_reload(board_for, owner, 
     expect(watching.locator("#presence .avatar")).to_have_attribute("title", "editor")
     _edit_title(editing, card, "Intake form, shorter")
     expect(watching.locator(f"#card-{card.pk} .card-title")).to_have_text("Intake form, shorter")
-    expect(watching.locator("#live-note")).to_have_text("editor changed the board")
+    expect(watching.locator("#live-note")).to_have_text("editor edited card “Intake form, shorter”")
     assert still_same_page(watching)
     assert watching.errors == [] and editing.errors == []
 
@@ -94,7 +94,7 @@ def test_a_conflicting_edit_of_the_same_card_shows_the_conflict_view(board_for, 
     page.click(f"#card-{card.pk} .card-edit")
     page.fill(f"#card-{card.pk} input[name=title]", "Mine")
     _edit_title(other, card, "Theirs")
-    expect(page.locator("#live-note")).to_have_text("editor changed the board")  # the board refreshed around the form
+    expect(page.locator("#live-note")).to_have_text("editor edited card “Theirs”")  # the change came in around the form
     expect(page.locator(f"#card-{card.pk} input[name=title]")).to_have_value("Mine")
     page.click(f"#card-{card.pk} button.primary")
     conflict = page.locator(f"#card-{card.pk}.conflict")

@@ -86,4 +86,7 @@ def test_a_committed_map_change_is_published_with_its_revision_and_actor(
 
     event = async_to_sync(scenario)()
     revision = Journey.objects.get(pk=journey.pk).revision
-    assert event == {"event": "changed", "revision": revision, "actor": "Olivia Owner"}
+    assert (event["event"], event["revision"]) == ("changed", revision)
+    editor = event["messages"]["editor"]
+    assert f"id: {revision}\n" in editor and '"actor": "Olivia Owner"' in editor
+    assert "Olivia" not in event["messages"]["guest"]  # a share link's guest learns no member's name

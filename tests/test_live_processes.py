@@ -41,4 +41,6 @@ def test_an_edit_posted_to_process_a_reaches_a_listener_of_process_b(owner, jour
         finally:
             listener.close()
     assert event["id"] == str(revision + 1)
-    assert json.loads(event["data"]) == {"revision": revision + 1, "actor": "owner"}
+    change = json.loads(event["data"])
+    assert (change["revision"], change["actor"], change["reload"]) == (revision + 1, "owner", False)
+    assert f'id="card-{card.pk}"' in change["html"] and "Books a video visit" in change["html"]

@@ -8,6 +8,8 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.test import AsyncClient
 
 from live import bus, presence
+from live.streams import changed_messages
+from maps.regions import Regions
 from maps.models import Journey
 from tests import factories
 
@@ -86,29 +88,44 @@ def test_a_client_up_to_date_gets_presence_first_and_no_catch_up(owner, journey)
     assert '<ul class="avatars">' in events[0]["data"]
 
 
-def test_a_change_made_while_connected_arrives_with_its_revision_as_id(owner, editor, journey):
+def _changed(revision: int, *, actor: str = "Maria", editor: str = "", viewer: str = "") -> dict:
+    regions = Regions(revision=revision, html={"editor": editor, "viewer": viewer}, note="edited card “A”")
+    return {"event": "changed", "revision": revision, "messages": changed_messages(regions=regions, actor=actor)}
+
+
+def test_a_change_made_while_connected_arrives_with_its_revision_as_id_and_regions(owner, journey):
     revision = Journey.objects.get(pk=journey.pk).revision
-    editor.first_name = "Maria"
-    editor.save()
 
     def change():
-        bus.publish(journey.pk, {"event": "changed", "revision": revision + 1, "actor": "Maria"})
+        bus.publish(journey.pk, _changed(revision + 1, editor='<div id="cell-1-1">e</div>', viewer="v"))
 
     _, events = read_events(_async_client_for(owner), f"{_url(journey)}?since={revision}", 2, during=change)
     changed = next(e for e in events if e["event"] == "changed")
     assert changed["id"] == str(revision + 1)
-    assert json.loads(changed["data"]) == {"revision": revision + 1, "actor": "Maria"}
+    assert json.loads(changed["data"]) == {"revision": revision + 1, "actor": "Maria", "note": "edited card “A”",
+                                           "reload": False, "html": '<div id="cell-1-1">e</div>'}
 
 
-def test_a_burst_of_changes_reaches_a_board_as_one_event_with_the_newest_revision(owner, journey):
+def test_a_viewer_gets_the_regions_without_edit_controls(viewer, journey):
+    revision = Journey.objects.get(pk=journey.pk).revision
+
+    def change():
+        bus.publish(journey.pk, _changed(revision + 1, editor="with controls", viewer="read only"))
+
+    _, events = read_events(_async_client_for(viewer), f"{_url(journey)}?since={revision}", 2, during=change)
+    changed = next(e for e in events if e["event"] == "changed")
+    assert json.loads(changed["data"])["html"] == "read only"
+
+
+def test_every_change_of_a_burst_reaches_a_board_in_order(owner, journey):
     revision = Journey.objects.get(pk=journey.pk).revision
 
     def burst():
         for step in (1, 2, 3):
-            bus.publish(journey.pk, {"event": "changed", "revision": revision + step, "actor": "Maria"})
+            bus.publish(journey.pk, _changed(revision + step))
 
-    _, events = read_events(_async_client_for(owner), f"{_url(journey)}?since={revision}", 2, during=burst)
-    assert [e["id"] for e in events if e["event"] == "changed"] == [str(revision + 3)]
+    _, events = read_events(_async_client_for(owner), f"{_url(journey)}?since={revision}", 4, during=burst)
+    assert [e["id"] for e in events if e["event"] == "changed"] == [str(revision + n) for n in (1, 2, 3)]
 
 
 def test_after_the_bus_lost_events_the_stream_catches_up_from_the_database(owner, journey):

@@ -263,8 +263,12 @@ def test_card_create(owner_client, journey, hx):
     assert card.frictionpoint.severity == "high"
     if hx:
         assert response.status_code == 200
-        assert response["HX-Retarget"] == "#board"
-        assert f'id="card-{card.pk}"' in response.content.decode()
+        html = response.content.decode()
+        # The "+ Add" link takes the form's place; the cell, with the new card, comes out of band.
+        assert html.lstrip().startswith('<a class="add-card"')
+        assert f'id="cell-{stage.pk}-{lane.pk}" ' in html and f'id="card-{card.pk}"' in html
+        assert 'hx-swap-oob="true"' in html and 'id="board"' not in html
+        assert f'"card": {card.pk}' in response["HX-Trigger-After-Settle"]  # focus goes to the new card
     else:
         assert response.status_code == 302
         assert response["Location"].endswith(f"#card-{card.pk}")
@@ -287,8 +291,10 @@ def test_card_move(owner_client, journey, owner, hx):
     response = owner_client.post(reverse("maps:card_move", args=[journey.pk, a.pk]),
                                  {"version": 1, "stage": target.pk, "lane": a.lane_id, "position": 0}, **_headers(hx))
     assert response.status_code == (200 if hx else 302)
-    if hx:
-        assert response["HX-Retarget"] == "#board"
+    if hx:  # the target cell, out of band (the card leaves its old cell on the board by itself), not the board
+        html = response.content.decode()
+        assert f'id="cell-{target.pk}-{a.lane_id}"' in html and 'id="board"' not in html
+        assert f'"card": {a.pk}' in response["HX-Trigger-After-Settle"]
     assert Card.objects.get(pk=a.pk).stage == target
     assert_map_positions_contiguous(journey)
 

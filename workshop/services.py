@@ -13,6 +13,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from core.errors import ApplicationError, Conflict, NotFound
+from live import bus as live_bus
 from maps.models import Card, Journey
 from maps.models import ChangeAction
 from maps.services import history_record, journey_change_begin
@@ -171,7 +172,10 @@ def share_link_create(*, actor: AbstractBaseUser, journey: Journey, label: str =
 
 @transaction.atomic
 def share_link_revoke(*, actor: AbstractBaseUser, link: ShareLink) -> ShareLink:
-    """Stops the link at once. The new revision tells open guest pages to re-fetch, which now fails."""
+    """Stops the link at once: its open streams end (before the new revision's event, which they never
+    see), and guest pages that re-fetch get nothing more."""
+    link_id, journey_id = link.pk, link.journey_id
+    transaction.on_commit(lambda: live_bus.publish(journey_id, {"event": "share_revoked", "link": link_id}))
     locked = journey_change_begin(actor=actor, journey_id=link.journey_id, roles=OWNER_ONLY)
     link = ShareLink.objects.select_for_update().get(pk=link.pk)
     if link.revoked_at is None:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import add_service_errors, int_or_zero
+from core.middleware import shows_secret
 from live.streams import can_stream, event_stream_response, release_database_connection
 from maps.selectors import journey_get
 from workspaces.models import EDITING_ROLES
@@ -68,7 +69,8 @@ def share_present(request: HttpRequest, token: str) -> HttpResponse:
 def share_events(request: HttpRequest, token: str) -> HttpResponse:
     link = selectors.share_link_resolve(token=token)
     release_database_connection()
-    return event_stream_response(request=request, journey_id=link.journey_id, who=None)
+    return event_stream_response(request=request, journey_id=link.journey_id, who=None, person=f"share:{link.pk}",
+                                 share_link_id=link.pk, ends_at=link.expires_at)
 
 
 # --- the facilitator's page: timer and dot vote ---------------------------------------
@@ -192,6 +194,7 @@ def _share_page(request: HttpRequest, journey, *, form: ShareLinkForm | None = N
 
 @login_required
 @require_GET
+@shows_secret
 def share_links(request: HttpRequest, pk: int) -> HttpResponse:
     return _share_page(request, journey_get(user=request.user, pk=pk))
 

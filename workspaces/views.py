@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.middleware import shows_secret
+
 from . import services
 from .forms import AcceptForm, InviteForm, TeamForm, TwoFactorForm, WorkspaceForm
 from .models import Invitation, Membership, Role
@@ -70,6 +72,7 @@ def member_remove(request: HttpRequest, slug: str, member_pk: int) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_secret
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
     form = InviteForm(request.POST or None)
@@ -117,6 +120,7 @@ def team_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@shows_secret
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Signed in: accept with this account (its verified email must be the invited one). Signed out:
     sign in to accept, or create an account with the invited email."""

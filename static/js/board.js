@@ -1,27 +1,29 @@
 // The board's direct manipulation: drag cards with SortableJS, or move them with the keyboard.
-// Both post to the card's move endpoint (the same one the no-JavaScript form uses)
-// and swap in the board the server renders back.
+// Both post to the card's move endpoint (the same one the no-JavaScript form uses), which answers
+// with the cells it changed; and the board's live updates (below).
 (function () {
   "use strict";
 
   function board() { return document.getElementById("board"); }
   var dragging = false;  // a remote change waits until the card being dragged is dropped
 
+  // The answer carries the changed cells as out-of-band regions (applied in place below) and asks,
+  // once settled, for the focus to go to the moved card: so Alt+Right twice moves it two stages.
   function moveCard(card, stageId, laneId, position) {
     var url = board().dataset.moveUrl.replace("/0/move/", "/" + card.dataset.card + "/move/");
     card.classList.add("moving");
     return htmx.ajax("POST", url, {
       source: card,
-      target: "#board",
-      swap: "outerHTML",
+      swap: "none",
       values: { version: card.dataset.version, stage: stageId, lane: laneId, position: position },
-    }).then(function () { focusCard(card.dataset.card); });
+    }).then(function () { card.classList.remove("moving"); });
   }
 
   function focusCard(cardId) {
     var card = document.getElementById("card-" + cardId);
-    if (card) card.focus();
+    if (card) card.focus({ preventScroll: false });
   }
+  document.addEventListener("journeymap:focus-card", function (event) { focusCard(event.detail.card); });
 
   function cellOf(card) { return card.closest(".cards"); }
 
@@ -41,9 +43,10 @@
         onStart: function () { dragging = true; },
         onEnd: function (event) {
           dragging = false;
-          if (refreshAgain) { refreshAgain = false; refreshBoard(); }
-          if (event.from === event.to && event.oldIndex === event.newIndex) return;
-          moveCard(event.item, event.to.dataset.stage, event.to.dataset.lane, event.newIndex);
+          if (!(event.from === event.to && event.oldIndex === event.newIndex)) {
+            moveCard(event.item, event.to.dataset.stage, event.to.dataset.lane, event.newIndex);
+          }
+          drain();  // what arrived during the drag
         },
       });
     });
@@ -80,14 +83,104 @@
   document.addEventListener("DOMContentLoaded", enableDragging);
   document.addEventListener("htmx:afterSettle", enableDragging);
 
-  // --- Live updates: other people's changes arrive as SSE `changed` events (id: the map's revision).
-  // The board is re-read from the server and swapped in, except the card forms (and conflict views)
-  // open here: those very elements move into the fresh board, so unsaved text, focus and caret survive.
+  // --- Live updates. Each change arrives as an SSE `changed` event (id: the map's revision) that carries
+  // the regions it changed, rendered by the server (see maps/regions.py): cells, headers, the curve. They
+  // are applied in place by id, in revision order. Nothing else moves: an open form keeps its text and
+  // caret, focus and scroll stay, an open menu stays open. A board that misses a revision (a cut stream,
+  // sleep) re-reads itself once; an event at or below the shown revision is ignored.
 
   function live() { return document.getElementById("live"); }
-  var refreshing = false, refreshAgain = false;
+  var GAP_WAIT_MS = 400;  // events of two web processes may cross: wait this long for a missing one
+  var pending = {};  // revision -> event not applied yet
+  var gapTimer = null, refreshing = false, refreshAgain = false;
 
   function shownRevision() { return parseInt(board().dataset.revision, 10) || 0; }
+  function isForm(element) { return element.matches(".card-form, .conflict"); }
+
+  // Makes `current` look like `fresh`, keeping the node itself (and so focus on it), and whatever
+  // menus were open in it.
+  function morph(current, fresh) {
+    if (isForm(current) || current.isEqualNode(fresh)) return;
+    var focused = current.contains(document.activeElement) && document.activeElement !== current
+      ? document.activeElement.className : null;
+    var open = Array.prototype.map.call(current.querySelectorAll("details"), function (d) { return d.open; });
+    Array.prototype.slice.call(current.attributes).forEach(function (attribute) {
+      if (!fresh.hasAttribute(attribute.name)) current.removeAttribute(attribute.name);
+    });
+    Array.prototype.forEach.call(fresh.attributes, function (attribute) {
+      if (attribute.name !== "hx-swap-oob") current.setAttribute(attribute.name, attribute.value);
+    });
+    current.replaceChildren.apply(current, Array.prototype.slice.call(fresh.childNodes));
+    current.querySelectorAll("details").forEach(function (d, index) { if (open[index]) d.open = true; });
+    if (focused !== null) {
+      var again = focused && current.getElementsByClassName(focused.split(" ")[0])[0];
+      (again || current).focus({ preventScroll: true });
+    }
+    htmx.process(current);
+  }
+
+  // A cell's cards in the server's order: cards already here are kept (morphed if changed), a card
+  // moved from another cell comes along, one that left goes; a card open in a form here stays a form.
+  function reconcileCell(current, fresh) {
+    var wanted = Array.prototype.slice.call(fresh.children);
+    var ids = {};
+    wanted.forEach(function (node, index) {
+      ids[node.id] = true;
+      var existing = document.getElementById(node.id), keep = node;
+      if (existing) { morph(existing, node); keep = existing; }
+      if (current.children[index] !== keep) current.insertBefore(keep, current.children[index] || null);
+    });
+    Array.prototype.slice.call(current.children, wanted.length).forEach(function (extra) {
+      // Deleted meanwhile: an open form stays (saving it says so), anything else goes.
+      if (!ids[extra.id] && !isForm(extra)) extra.remove();
+    });
+  }
+
+  function applyRegion(current, fresh) {
+    if (current.classList.contains("cards")) reconcileCell(current, fresh);
+    else morph(current, fresh);
+  }
+
+  // Nothing a remote change does may move the focus, the caret or the scroll position.
+  function keepingFocus(work) {
+    var focused = document.activeElement, caret = null;
+    if (focused && typeof focused.selectionStart === "number") {
+      try { caret = [focused.selectionStart, focused.selectionEnd, focused.selectionDirection]; } catch (e) { caret = null; }
+    }
+    var root = board(), scroll = root ? [root.scrollLeft, root.scrollTop, window.scrollX, window.scrollY] : null;
+    work();
+    if (focused && focused !== document.body && focused !== document.activeElement && document.contains(focused)) {
+      focused.focus({ preventScroll: true });
+      if (caret) focused.setSelectionRange(caret[0], caret[1], caret[2]);
+    }
+    root = board();
+    if (root && scroll) {
+      root.scrollLeft = scroll[0]; root.scrollTop = scroll[1];
+      if (window.scrollX !== scroll[2] || window.scrollY !== scroll[3]) window.scrollTo(scroll[2], scroll[3]);
+    }
+  }
+
+  function applyRegions(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    keepingFocus(function () {
+      Array.prototype.slice.call(template.content.children).forEach(function (fresh) {
+        var current = fresh.id && document.getElementById(fresh.id);
+        if (current) applyRegion(current, fresh);
+      });
+      enableDragging();
+      showEditing();
+    });
+  }
+
+  // One's own change answers with the same regions, out of band: applied the same way, in place.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target, fresh = event.detail.fragment.firstElementChild;
+    if (!fresh || !target.closest("#board") || target.id === "board") return;
+    event.detail.shouldSwap = false;
+    applyRegion(target, fresh);
+    enableDragging();
+  });
 
   // Where an open form goes in the fresh board: in place of the same card, or of its cell's "+ Add" link.
   function slotFor(form, fresh) {
@@ -95,7 +188,7 @@
     if (same) return same;
     var match = /^new-card-(\d+)-(\d+)$/.exec(form.id);
     if (!match) return null;
-    var cell = fresh.querySelector('.cards[data-stage="' + match[1] + '"][data-lane="' + match[2] + '"]');
+    var cell = fresh.querySelector("#cell-" + match[1] + "-" + match[2]);
     return cell && cell.parentNode.querySelector(".add-card");
   }
 
@@ -104,29 +197,28 @@
     var current = board();
     if (!parsed || !current) return;
     var fresh = document.importNode(parsed, true);
-    var focused = document.activeElement, caret = null;
-    if (focused && current.contains(focused) && typeof focused.selectionStart === "number") {
-      caret = [focused.selectionStart, focused.selectionEnd, focused.selectionDirection];
-    }
-    current.querySelectorAll(".card-form, .conflict").forEach(function (form) {
-      var slot = slotFor(form, fresh);
-      if (slot) slot.replaceWith(form);  // a card deleted meanwhile: its form goes; saving would say so anyway
+    keepingFocus(function () {
+      current.querySelectorAll(".card-form, .conflict").forEach(function (form) {
+        var slot = slotFor(form, fresh);
+        if (slot) slot.replaceWith(form);  // a card deleted meanwhile: its form goes; saving would say so anyway
+      });
+      var open = {};
+      current.querySelectorAll("th[id] details[open]").forEach(function (d) { open[d.closest("th").id] = true; });
+      current.replaceChildren.apply(current, Array.prototype.slice.call(fresh.childNodes));
+      current.dataset.revision = fresh.dataset.revision;
+      Object.keys(open).forEach(function (id) {
+        var menu = document.querySelector("#" + CSS.escape(id) + " details");
+        if (menu) menu.open = true;
+      });
+      htmx.process(current);
+      enableDragging();
+      showEditing();
     });
-    var scroll = [current.scrollLeft, current.scrollTop];
-    current.replaceChildren.apply(current, Array.prototype.slice.call(fresh.childNodes));
-    current.dataset.revision = fresh.dataset.revision;
-    current.scrollLeft = scroll[0]; current.scrollTop = scroll[1];
-    if (focused && focused !== document.activeElement && document.contains(focused)) {
-      focused.focus({ preventScroll: true });
-      if (caret) focused.setSelectionRange(caret[0], caret[1], caret[2]);
-    }
-    htmx.process(current);
-    enableDragging();
-    showEditing();
   }
 
+  // The whole board, once, however many events asked for it meanwhile.
   function refreshBoard() {
-    if (refreshing || dragging) { refreshAgain = true; return; }
+    if (refreshing) { refreshAgain = true; return; }
     refreshing = true;
     fetch(live().dataset.boardUrl, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
@@ -134,7 +226,8 @@
       .catch(function () { /* the next event or reconnect tries again */ })
       .then(function () {
         refreshing = false;
-        if (refreshAgain) { refreshAgain = false; refreshBoard(); }
+        if (refreshAgain) { refreshAgain = false; refreshBoard(); return; }
+        drain();
       });
   }
 
@@ -147,15 +240,44 @@
     noteTimer = window.setTimeout(function () { element.classList.remove("visible"); }, 4000);
   }
 
+  function apply(change) {
+    if (change.actor && change.actor !== live().dataset.me) {
+      note(change.actor + " " + (change.note || "changed the board"));
+    }
+    if (change.reload) { refreshBoard(); return; }
+    if (change.html) applyRegions(change.html);
+    board().dataset.revision = change.revision;
+  }
+
+  // Applies pending events in revision order; a revision still missing after a short wait means
+  // events were lost: the board is re-read, once.
+  function drain() {
+    if (refreshing || dragging || !board()) return;
+    var next;
+    while ((next = pending[shownRevision() + 1])) {
+      delete pending[next.revision];
+      apply(next);
+      if (refreshing) return;
+    }
+    var shown = shownRevision(), waiting = false;
+    Object.keys(pending).forEach(function (revision) {
+      if (revision <= shown) delete pending[revision]; else waiting = true;
+    });
+    window.clearTimeout(gapTimer);
+    gapTimer = waiting ? window.setTimeout(function () { if (!dragging) refreshBoard(); }, GAP_WAIT_MS) : null;
+  }
+
   function onChanged(event) {
     var change = JSON.parse(event.data);
     if (change.revision <= shownRevision()) return;
-    if (change.actor && change.actor !== live().dataset.me) note(change.actor + " changed the board");
-    refreshBoard();
+    // A catch-up stands for every revision up to its own: the board is re-read once.
+    if (change.reload && !dragging) { window.clearTimeout(gapTimer); refreshBoard(); return; }
+    pending[change.revision] = change;
+    drain();
   }
 
   // Each (re)connection is a new EventSource: listen on it. The server compares its revision with
-  // the one in the connect URL and sends `changed` at once if this page is behind.
+  // the one in the connect URL and sends a catch-up `changed` at once if this page is behind.
   document.addEventListener("htmx:sseOpen", function (event) {
     var source = event.detail.source;
     if (source.journeymapListening) return;
@@ -165,9 +287,19 @@
 
   // --- Presence: who is editing which card (a soft marker, not a lock).
 
+  // The server sends one presence list to everyone on the map: each board leaves its own person out.
+  function leaveMyselfOut() {
+    var element = live(), list = document.getElementById("presence");
+    if (!element || !list) return;
+    list.querySelectorAll('[data-person="' + element.dataset.person + '"]').forEach(function (item) { item.remove(); });
+    var label = list.querySelector(".presence-label");
+    if (label) label.hidden = !list.querySelector(".avatars li");
+  }
+
   function showEditing() {
     var root = board();
     if (!root) return;
+    leaveMyselfOut();
     root.querySelectorAll("[data-editing-by]").forEach(function (card) { card.removeAttribute("data-editing-by"); });
     document.querySelectorAll("#presence [data-editing-card]").forEach(function (item) {
       var card = document.getElementById("card-" + item.dataset.editingCard);
