@@ -1,0 +1,90 @@
+"""Issue 12: the everyday actions a new user tried in the first ten minutes, each once broken.
+
+Every test here failed before its fix: a related field filled with a valid value (an owner
+team, a transition's next stage, the transition a fix repairs, the designed journey an
+observed one observes), a move without a target, a viewer's POST, and the like."""
+
+import pytest
+from django.urls import reverse
+
+from maps.models import Card, Journey, JourneyKind, LaneKind, Opportunity, Transition
+
+from . import factories
+from .factories import make_card
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+BOTH = pytest.mark.parametrize("hx", [True, False], ids=["htmx", "page"])
+
+
+def _headers(hx):
+    return HTMX if hx else {}
+
+
+def _create_url(journey):
+    return reverse("maps:card_create", args=[journey.pk])
+
+
+@BOTH
+@pytest.mark.parametrize("kind", [k for k, _ in LaneKind.choices])
+def test_a_card_with_an_owner_team_is_added_on_every_lane_kind(owner_client, journey, workspace, kind, hx):
+    lane = journey.lanes.filter(kind=kind).first() or journey.lanes.create(name=kind, kind=kind, position=99)
+    stage = journey.stages.first()
+    team = workspace.teams.first()
+    data = {"stage": stage.pk, "lane": lane.pk, "title": "Owned card", "owner_team": team.pk}
+    if kind == LaneKind.USER_STATE:
+        data["confidence"] = 2
+    for name, default in {"channel": "web", "data_classification": "none", "communication_sensitivity": "low",
+                          "friction_kind": "structural", "severity": "medium", "status": "open",
+                          "impact": 3, "effort": 3, "risk": "medium"}.items():
+        data.setdefault(name, default)
+    if kind == LaneKind.OPPORTUNITIES:
+        data.update(status="idea", confidence=3)
+    response = owner_client.post(_create_url(journey), data, **_headers(hx))
+    assert response.status_code in (200, 302), response.content.decode()[:2000]
+    card = Card.objects.get(journey=journey, title="Owned card")
+    assert card.owner_team_id == team.pk and card.kind == kind
+
+
+@BOTH
+def test_a_transition_names_its_next_stage_and_teams(owner_client, journey, workspace, hx):
+    lane = journey.lanes.get(kind=LaneKind.HANDOFFS)
+    first, second = journey.stages.all()[:2]
+    teams = list(workspace.teams.all()[:2])
+    response = owner_client.post(_create_url(journey), {
+        "stage": first.pk, "lane": lane.pk, "title": "Intake to clinician", "to_stage": second.pk,
+        "from_team": teams[0].pk, "to_team": teams[1].pk, "risk": "high", "observed_dropoff": "12.5",
+    }, **_headers(hx))
+    assert response.status_code in (200, 302), response.content.decode()[:2000]
+    transition = Transition.objects.get(journey=journey, title="Intake to clinician")
+    assert (transition.to_stage_id, transition.from_team_id, transition.to_team_id) == (
+        second.pk, teams[0].pk, teams[1].pk)
+
+
+@BOTH
+def test_an_opportunity_names_the_transition_it_fixes(owner_client, journey, owner, hx):
+    handoff = make_card(journey, owner, kind=LaneKind.HANDOFFS, title="Handoff")
+    lane = journey.lanes.get(kind=LaneKind.OPPORTUNITIES)
+    response = owner_client.post(_create_url(journey), {
+        "stage": journey.stages.first().pk, "lane": lane.pk, "title": "Warm handoff", "handoff": handoff.pk,
+        "impact": 4, "effort": 2, "confidence": 3, "status": "planned",
+    }, **_headers(hx))
+    assert response.status_code in (200, 302), response.content.decode()[:2000]
+    assert Opportunity.objects.get(journey=journey, title="Warm handoff").handoff_id == handoff.pk
+
+
+def test_a_card_of_another_workspace_team_is_refused_with_a_message(owner_client, journey, other_workspace):
+    lane = journey.lanes.get(kind=LaneKind.TOUCHPOINTS)
+    response = owner_client.post(_create_url(journey), {
+        "stage": journey.stages.first().pk, "lane": lane.pk, "title": "Sneaky",
+        "owner_team": other_workspace.teams.first().pk, "channel": "web", "data_classification": "none",
+        "communication_sensitivity": "low"}, **HTMX)
+    assert response.status_code == 422
+    assert not Card.objects.filter(title="Sneaky").exists()
+
+
+def test_a_new_observed_map_observes_a_designed_one(owner_client, workspace, journey):
+    response = owner_client.post(reverse("maps:create", args=[workspace.slug]), {
+        "title": "As lived", "persona": "Patient", "kind": JourneyKind.OBSERVED, "observes": journey.pk,
+        "description": "What we saw", "template": "telehealth"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Journey.objects.get(title="As lived").observes_id == journey.pk
