@@ -87,7 +87,7 @@ class MoveForm(forms.Form):
 
     version = forms.IntegerField(min_value=1, error_messages={"required": "This move does not say which version it read."})
     position = forms.IntegerField(min_value=0, required=False)
-    step = forms.TypedChoiceField(choices=[(-1, "back"), (1, "forward")], coerce=int, required=False)
+    step = forms.TypedChoiceField(choices=[(-1, "back"), (1, "forward")], coerce=int, required=False, empty_value=None)
     stage = forms.IntegerField(required=False)
     lane = forms.IntegerField(required=False)
 

@@ -88,3 +88,23 @@ def test_a_new_observed_map_observes_a_designed_one(owner_client, workspace, jou
         "description": "What we saw", "template": "telehealth"})
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Journey.objects.get(title="As lived").observes_id == journey.pk
+
+
+# --- moves without a target ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payload", [{}, {"step": ""}, {"position": ""}, {"step": "", "position": ""}],
+                         ids=["nothing", "empty-step", "empty-position", "both-empty"])
+@pytest.mark.parametrize("what", ["stage", "lane", "card"])
+def test_a_move_without_a_target_is_a_clear_400(owner_client, journey, owner, what, payload):
+    if what == "card":
+        item = make_card(journey, owner)
+        url = reverse("maps:card_move", args=[journey.pk, item.pk])
+    else:
+        item = getattr(journey, f"{what}s").first()
+        url = reverse(f"maps:{what}_move", args=[journey.pk, item.pk])
+    before = factories.map_state(journey)
+    response = owner_client.post(url, {"version": item.version, **payload}, **HTMX)
+    assert response.status_code == 400
+    assert "Say where to move it." in response.content.decode()
+    assert factories.map_state(journey) == before
