@@ -108,3 +108,25 @@ def test_a_move_without_a_target_is_a_clear_400(owner_client, journey, owner, wh
     assert response.status_code == 400
     assert "Say where to move it." in response.content.decode()
     assert factories.map_state(journey) == before
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("taken", ["editor", "EDITOR"])
+def test_accepting_with_a_taken_username_is_a_form_error(workspace, owner, editor, taken):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from workspaces.models import Invitation, Membership
+    from workspaces.services import member_invite
+
+    invitation = member_invite(actor=owner, workspace=workspace, email="new@example.test", role="editor")
+    url = reverse("workspaces:accept", args=[invitation.token])
+    users_before = get_user_model().objects.count()
+    response = Client().post(url, {"username": taken, "password": "a-long-password-42"})
+    assert response.status_code == 422
+    assert "That username is taken" in response.content.decode()
+    assert get_user_model().objects.count() == users_before
+    assert Invitation.objects.get(pk=invitation.pk).accepted_at is None
+    assert not Membership.objects.filter(workspace=workspace, user__email="new@example.test").exists()

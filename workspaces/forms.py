@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import get_user_model
 
 from .models import Role
 
@@ -19,5 +20,11 @@ class TeamForm(forms.Form):
 class AcceptForm(forms.Form):
     """A person without an account picks a username and password to accept."""
 
-    username = forms.CharField(max_length=150)
+    username = forms.CharField(max_length=150, validators=[get_user_model().username_validator])
     password = forms.CharField(widget=forms.PasswordInput, min_length=8)
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("That username is taken. Choose another, or sign in first if it is yours.")
+        return username
