@@ -130,3 +130,24 @@ def test_accepting_with_a_taken_username_is_a_form_error(workspace, owner, edito
     assert get_user_model().objects.count() == users_before
     assert Invitation.objects.get(pk=invitation.pk).accepted_at is None
     assert not Membership.objects.filter(workspace=workspace, user__email="new@example.test").exists()
+
+
+# --- the suite keeps Django's safety checks on ----------------------------------------------
+
+
+def test_the_async_safety_check_is_on_outside_the_browser_tests(db):
+    """Importing the browser helpers must not switch Django's async-safety check off for everyone."""
+    import asyncio
+    import os
+
+    from django.core.exceptions import SynchronousOnlyOperation
+
+    from . import browser  # noqa: F401 - importing it once switched the check off for the session
+
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
+
+    async def query_inside_a_loop():
+        return Journey.objects.count()
+
+    with pytest.raises(SynchronousOnlyOperation):
+        asyncio.run(query_inside_a_loop())
