@@ -151,3 +151,65 @@ def test_the_async_safety_check_is_on_outside_the_browser_tests(db):
 
     with pytest.raises(SynchronousOnlyOperation):
         asyncio.run(query_inside_a_loop())
+
+
+# --- control characters ------------------------------------------------------------------------
+
+CONTROL_TEXT = "Paste\x08d from a te\x1b[0mrminal\x7f"
+
+
+@BOTH
+def test_a_card_with_control_characters_is_refused_with_a_message(owner_client, journey, hx):
+    lane = journey.lanes.get(kind=LaneKind.ACTIONS)
+    before = factories.map_state(journey)
+    response = owner_client.post(_create_url(journey), {
+        "stage": journey.stages.first().pk, "lane": lane.pk, "title": CONTROL_TEXT, "body": "fine"},
+        **_headers(hx))
+    assert response.status_code == 422
+    assert "invisible control character" in response.content.decode()
+    assert factories.map_state(journey) == before
+
+
+def test_an_edit_with_control_characters_is_refused(owner_client, journey, owner):
+    card = make_card(journey, owner, kind=LaneKind.ACTIONS, title="Clean")
+    response = owner_client.post(reverse("maps:card_edit", args=[journey.pk, card.pk]), {
+        "version": card.version, "title": "Clean", "body": "bell\x07"}, **HTMX)
+    assert response.status_code == 422
+    assert Card.objects.get(pk=card.pk).body == ""
+
+
+def test_every_text_field_of_the_project_refuses_control_characters():
+    from django.db.models import CharField, TextField
+
+    from core.apps import project_app_configs
+    from core.text import refuse_control_characters
+
+    assert {"maps", "stakeholders", "compliance", "comments", "workspaces"} <= {a.label for a in project_app_configs()}
+    unguarded = [f"{model.__name__}.{field.name}"
+                 for app in project_app_configs()
+                 for model in app.get_models() for field in model._meta.local_fields
+                 if isinstance(field, (CharField, TextField)) and refuse_control_characters not in field.validators]
+    assert not unguarded
+    assert "validators" not in Card._meta.get_field("title").deconstruct()[3]  # no migration for a check
+
+
+def test_text_stored_with_control_characters_still_exports_as_svg_and_png(journey, owner):
+    """Rows saved before the rule: the diagram exports drop the characters instead of breaking."""
+    import xml.etree.ElementTree as ElementTree
+
+    from interchange.formats import EXPORT_FORMATS
+
+    card = make_card(journey, owner, kind=LaneKind.TOUCHPOINTS, title="Clean")
+    Card.objects.filter(pk=card.pk).update(title=CONTROL_TEXT, body=CONTROL_TEXT)
+    journey.stages.filter(pk=card.stage_id).update(name="Intake\x1b")
+    diagrams = [f for name, f in EXPORT_FORMATS.items() if f.extension in ("svg", "png")]
+    assert {f.extension for f in diagrams} == {"svg", "png"}
+    for export_format in diagrams:
+        data = export_format.render(journey.pk)
+        if export_format.extension == "svg":
+            root = ElementTree.fromstring(data)  # well-formed XML
+            if export_format.name == "svg":
+                assert "Pastedfrom a te[0mrminal" in "".join(root.itertext()).replace(" ", "") or \
+                    "Pasted from" in "".join(root.itertext())
+        else:
+            assert data.startswith(b"\x89PNG")
