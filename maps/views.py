@@ -243,6 +243,7 @@ def axis_move(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpRes
     journey = selectors.journey_get(user=request.user, pk=pk)
     get, *_rest, move, _delete = AXES[axis]
     item = get(journey=journey, pk=item_pk)
+    role_require(user=request.user, workspace_id=journey.workspace_id)  # a viewer's move is refused, whatever it says
     form = MoveForm(request.POST)
     if not form.is_valid():
         return _invalid_move(form)
@@ -263,6 +264,7 @@ def axis_delete(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpR
             request, journey, item=item, axis=axis, card_count=item.cards.filter(deleted_at=None).count(),
             action=reverse(f"maps:{axis}_delete", args=[pk, item_pk]),
         ))
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     form = MoveForm({"version": request.POST.get("version"), "step": 1})
     if not form.is_valid():
         return _invalid_move(form)
@@ -350,6 +352,7 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
 def card_move(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     journey = selectors.journey_get(user=request.user, pk=pk)
     card = selectors.card_get(journey=journey, pk=card_pk)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
         return _invalid_move(form)
@@ -367,6 +370,7 @@ def card_move(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
 def card_delete(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     journey = selectors.journey_get(user=request.user, pk=pk)
     card = selectors.card_get(journey=journey, pk=card_pk)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     form = MoveForm({"version": request.POST.get("version"), "step": 1})
     if not form.is_valid():
         return _invalid_move(form)

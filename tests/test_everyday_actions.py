@@ -110,6 +110,21 @@ def test_a_move_without_a_target_is_a_clear_400(owner_client, journey, owner, wh
     assert factories.map_state(journey) == before
 
 
+@pytest.mark.parametrize("payload", [{}, {"step": ""}, {"version": "x"}, {"version": 1, "step": 1}])
+@pytest.mark.parametrize("what", ["stage_move", "lane_move", "card_move", "stage_delete", "lane_delete",
+                                  "card_delete"])
+def test_a_viewers_move_or_delete_is_403_whatever_it_posts(viewer_client, journey, owner, what, payload):
+    if what.startswith("card"):
+        url = reverse(f"maps:{what}", args=[journey.pk, make_card(journey, owner).pk])
+    else:
+        axis = what.split("_")[0]
+        url = reverse(f"maps:{what}", args=[journey.pk, getattr(journey, f"{axis}s").first().pk])
+    before = factories.map_state(journey)
+    for headers in ({}, HTMX):
+        assert viewer_client.post(url, payload, **headers).status_code == 403
+    assert factories.map_state(journey) == before
+
+
 # --- invitations -----------------------------------------------------------------------------
 
 
