@@ -12,6 +12,7 @@ from compliance.models import CLOSED_STATUSES, Checkpoint, ReviewStatus
 from core.spreadsheet import spreadsheet_safe
 from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Stage, Transition
 from maps.selectors import card_detail, journeys_for_user
+from maps.rules import OPEN_FRICTION_STATUSES
 from workspaces.models import Team, Workspace
 
 from .charts import Chart, compliance_coverage_chart, confidence_chart, friction_heatmap, funnel_chart
@@ -330,7 +331,7 @@ def friction_heatmap_get(*, journey: Journey) -> Chart:
     """Open friction points per stage and owner team (the PDF report draws it too)."""
     cells: dict[tuple[str, str, str], int] = defaultdict(int)
     stage_names = list(journey.stages.values_list("name", flat=True))
-    for friction in FrictionPoint.objects.filter(journey=journey, deleted_at=None, status__in=["open", "investigating"]
+    for friction in FrictionPoint.objects.filter(journey=journey, deleted_at=None, status__in=OPEN_FRICTION_STATUSES
                                                  ).select_related("stage", "owner_team"):
         cells[(friction.friction_kind, friction.stage.name, str(friction.owner_team or "No owner"))] += 1
     teams = list(Team.objects.filter(workspace_id=journey.workspace_id).values_list("name", flat=True))

@@ -18,8 +18,8 @@ from django_htmx.http import reswap, retarget
 
 from core.errors import Conflict
 from core.forms import add_service_errors, conflict_rows, int_or_zero
-from workspaces.models import EDITING_ROLES, Membership
-from workspaces.selectors import membership_get, role_require, workspace_get, workspaces_for_user
+from workspaces.models import Membership, role_can_edit
+from workspaces.selectors import can_edit, membership_get, role_require, workspace_get, workspaces_for_user
 
 from . import selectors, services
 from .extensions import BOARD_LINKS, BOARD_PANELS, BOARD_STREAMS, WORKSPACE_ACTIONS
@@ -49,7 +49,7 @@ def _context(request: HttpRequest, journey, *, membership: Membership | None = N
     membership = membership or membership_get(user=request.user, workspace_id=journey.workspace_id)
     return {
         "journey": journey,
-        "can_edit": membership is not None and membership.role in EDITING_ROLES,
+        "can_edit": can_edit(user=request.user, workspace_id=journey.workspace_id, membership=membership),
         # Card links are built from this prefix: reversing a URL per card is most of a large board's render time.
         "cards_url": reverse("maps:card_create", args=[journey.pk]).removesuffix("new/"),
     } | extra
@@ -111,7 +111,7 @@ def journey_list(request: HttpRequest) -> HttpResponse:
     roles = {m.workspace_id: m.role for w in workspaces for m in w.memberships.all() if m.user_id == request.user.pk}
     return TemplateResponse(request, "maps/journey_list.html", {
         "journeys": selectors.journey_list(user=request.user),
-        "workspaces": [(w, roles.get(w.pk) in EDITING_ROLES) for w in workspaces],
+        "workspaces": [(w, role_can_edit(roles.get(w.pk))) for w in workspaces],
         "workspace_actions": WORKSPACE_ACTIONS,
     })
 

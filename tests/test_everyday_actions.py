@@ -228,3 +228,47 @@ def test_text_stored_with_control_characters_still_exports_as_svg_and_png(journe
                     "Pasted from" in "".join(root.itertext())
         else:
             assert data.startswith(b"\x89PNG")
+
+
+# --- one rule, one function ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("reviewed_days_ago", "made_days_ago"), [(89, 400), (90, 400), (91, 400), (400, 400),
+                                                                   (None, 89), (None, 90), (None, 91)])
+def test_the_board_banner_and_the_health_check_agree_on_review(owner_client, journey, reviewed_days_ago,
+                                                               made_days_ago):
+    import datetime
+
+    from django.utils import timezone
+
+    from compliance.health import health_check
+
+    today = timezone.localdate()
+    reviewed = None if reviewed_days_ago is None else today - datetime.timedelta(days=reviewed_days_ago)
+    Journey.objects.filter(pk=journey.pk).update(
+        last_reviewed_at=reviewed, created_at=timezone.now() - datetime.timedelta(days=made_days_ago))
+    fresh = Journey.objects.get(pk=journey.pk)
+    banner = "Not reviewed for more than 90 days" in owner_client.get(
+        reverse("maps:board", args=[journey.pk])).content.decode()
+    finding = any(f.rule == "recently_reviewed" for f in health_check(journey=fresh).findings)
+    assert banner is finding
+    assert banner is ((reviewed_days_ago or made_days_ago) > 90)
+
+
+def test_edit_rights_open_friction_and_fix_score_each_live_in_one_function():
+    """No module computes them on its own again: the rules' names appear only where they are defined."""
+    import pathlib
+    import re
+
+    from tests.servers import PROJECT
+
+    own_rules = {
+        r"\.role in EDITING_ROLES|role in EDITING_ROLES": "workspaces/models.py",
+        r"impact \* .*confidence.* / ": "maps/rules.py",
+        r"FrictionStatus\.INVESTIGATING\b|[\"']open[\"'],\s*[\"']investigating[\"']": "maps/rules.py",
+        r"REVIEW_(EVERY|MAX_AGE|AFTER)\w* = ": "maps/rules.py",
+    }
+    sources = [p for p in PROJECT.glob("*/*.py") if p.parts[-2] not in ("tests", "bench") and "migrations" not in p.parts]
+    for pattern, home in own_rules.items():
+        found = sorted(str(p.relative_to(PROJECT)) for p in sources if re.search(pattern, p.read_text()))
+        assert found == [home], (pattern, found)
