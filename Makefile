@@ -27,15 +27,15 @@ run: seed
 	@echo ""
 	$(VENV)/bin/uvicorn journeymap.asgi:application --host $(HOST) --port $(PORT) --timeout-graceful-shutdown 5
 
+# PostgreSQL and Redis: the ones answering locally, or private ones started (and stopped) for the run.
 test: install
 	@scripts/ensure-system-packages
-	@DATABASE_URL="$$($(PY) scripts/database_url.py)"; export DATABASE_URL; \
-	  echo "Testing against $${DATABASE_URL%%://*}"; \
-	  $(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) scripts/with-test-services $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
-	@DATABASE_URL="$$($(PY) scripts/database_url.py | sed 's|/journeymap$$|/journeymap_bench|')"; export DATABASE_URL; \
-	  DJANGO_SETTINGS_MODULE=journeymap.settings.test $(PY) bench/run.py
+	@scripts/ensure-system-packages
+	@$(PY) scripts/with-test-services sh -c 'DATABASE_URL="$${DATABASE_URL%/*}/journeymap_bench" \
+	  DJANGO_SETTINGS_MODULE=journeymap.settings.test exec $(PY) bench/run.py'
 
 clean:
 	rm -rf $(VENV) staticfiles test-db.sqlite3 .pytest_cache

@@ -17,8 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import Conflict
 from core.forms import add_service_errors, int_or_zero
 from maps.selectors import journey_get
-from workspaces.models import EDITING_ROLES
-from workspaces.selectors import membership_get
+from workspaces.selectors import can_edit, membership_get
 
 from . import selectors, services
 from .forms import CommentEditForm, CommentForm, VersionForm
@@ -44,7 +43,7 @@ def _panel_response(request: HttpRequest, journey, target, *, form=None, status:
         "journey": journey,
         "discussion": discussion,
         "form": form or CommentForm(),
-        "can_edit": membership is not None and membership.role in EDITING_ROLES,
+        "can_edit": can_edit(user=request.user, workspace_id=journey.workspace_id, membership=membership),
         # The board's badge of this target follows the change; the panel's own page has no board.
         "on_board": bool(request.htmx) and _path(request.htmx.current_url_abs_path) == reverse("maps:board", args=[journey.pk]),
         "badge": selectors.badge_for(journey_id=journey.pk, kind=discussion.kind, pk=target.pk,

@@ -3,8 +3,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from core.forms import VersionField
 from maps.models import Journey, Touchpoint
-from stakeholders.forms import VersionField
 from stakeholders.models import Step
 from workspaces.models import Team, Workspace
 

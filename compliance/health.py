@@ -15,12 +15,12 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from maps import rules as map_rules
 from maps.models import Card, DataClassification, Journey, LaneKind, Level, Severity, Stage, Touchpoint, Transition
 from stakeholders.models import MAJOR_GROUPS, Stakeholder, StakeholderGroup, Step, Track, TrackKind
 
 from .models import Checkpoint, CheckpointType, FailureMode, SafetyLoop
 
-REVIEW_MAX_AGE_DAYS = 90
 SEVERITY_WEIGHT = {"high": 3, "medium": 2, "low": 1}
 
 
@@ -242,11 +242,11 @@ def check_safety_loop(rule: Rule, facts: Facts) -> Outcome:
 
 def check_recently_reviewed(rule: Rule, facts: Facts) -> Outcome:
     reviewed = facts.journey.last_reviewed_at
-    if reviewed is not None and (facts.today - reviewed).days <= REVIEW_MAX_AGE_DAYS:
+    if not map_rules.review_overdue(facts.journey, today=facts.today):
         return Outcome(checked=1)
     when = "has never been reviewed" if reviewed is None else f"was last reviewed on {reviewed:%d %b %Y}"
     return Outcome(checked=1, findings=[rule.finding(
-        f"The map {when}: review it at least every {REVIEW_MAX_AGE_DAYS} days.",
+        f"The map {when}: review it at least every {map_rules.REVIEW_EVERY_DAYS} days.",
         _journey_obj(facts.journey), _board(facts.journey))])
 
 
@@ -272,7 +272,7 @@ RULES: list[Rule] = [
     Rule("failure_safeguard", "High-severity failure modes have a safeguard", "high", check_failure_safeguards),
     Rule("training_track", "A training track with competency checkpoints exists", "medium", check_training_track),
     Rule("safety_loop", "A safety-reporting loop with timelines exists", "medium", check_safety_loop),
-    Rule("recently_reviewed", f"Reviewed in the last {REVIEW_MAX_AGE_DAYS} days", "low", check_recently_reviewed),
+    Rule("recently_reviewed", f"Reviewed in the last {map_rules.REVIEW_EVERY_DAYS} days", "low", check_recently_reviewed),
     Rule("overdue_checkpoints", "No open checkpoint is past its due date", "medium", check_overdue_checkpoints),
 ]
 RULES_BY_CODE = {r.code: r for r in RULES}

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.errors import Conflict
 from core.forms import add_service_errors, conflict_rows
 from maps.selectors import journey_get
-from stakeholders.viewtools import can_edit, require_edit
-from workspaces.selectors import workspace_get
+from workspaces.selectors import can_edit, role_require, workspace_get
 
 from . import selectors, services
 from .forms import (
@@ -48,7 +47,7 @@ def _page_or_partial(request: HttpRequest, template: str, partial: str, context:
 def health_panel(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
     report = health_check(journey=journey)
-    context = {"journey": journey, "report": report, "rules": all_rules(), "can_edit": can_edit(request.user, journey.workspace_id)}
+    context = {"journey": journey, "report": report, "rules": all_rules(), "can_edit": can_edit(user=request.user, workspace_id=journey.workspace_id)}
     return _page_or_partial(request, HEALTH, "panel", context)
 
 
@@ -63,7 +62,7 @@ def safety(request: HttpRequest, pk: int) -> HttpResponse:
                "safety_loop": selectors.safety_loop_of_journey(journey=journey),
                "checkpoints": selectors.checkpoints_of_journey(journey=journey),
                "touchpoints": selectors.touchpoints_with_data(journey=journey),
-               "can_edit": can_edit(request.user, journey.workspace_id)}
+               "can_edit": can_edit(user=request.user, workspace_id=journey.workspace_id)}
     return _page_or_partial(request, "compliance/safety.html", "safety", context)
 
 
@@ -88,7 +87,7 @@ def _review_context(request, checkpoint, form, **extra) -> dict:
     return {
         "checkpoint": checkpoint, "journey": checkpoint.journey, "form": form,
         "transitions": selectors.checkpoint_transitions(checkpoint=checkpoint),
-        "can_edit": can_edit(request.user, checkpoint.workspace_id),
+        "can_edit": can_edit(user=request.user, workspace_id=checkpoint.workspace_id),
         "action": reverse("compliance:checkpoint_review", args=[checkpoint.pk]),
     } | extra
 
@@ -100,7 +99,7 @@ def checkpoint_review(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _page_or_partial(request, CHECKPOINT, "review", _review_context(request, checkpoint, ReviewForm(
             instance=checkpoint)))
-    require_edit(request.user, checkpoint.workspace_id)
+    role_require(user=request.user, workspace_id=checkpoint.workspace_id)
     form = ReviewForm(request.POST, instance=selectors.checkpoint_get(user=request.user, pk=pk))
     if form.is_valid():
         data = {name: form.cleaned_data[name] for name in services.REVIEW_FIELDS}
@@ -132,7 +131,7 @@ def checkpoint_review(request: HttpRequest, pk: int) -> HttpResponse:
 def _journey_form(request, pk: int, *, form_class, title: str, url_name: str, save, instance=None, url_args=()):
     """A create form on a journey: GET shows it, POST saves through `save(journey, form)`."""
     journey = journey_get(user=request.user, pk=pk)
-    require_edit(request.user, journey.workspace_id)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     kwargs = {"journey": journey}
     if instance is not None:
         kwargs["instance"] = instance(journey)

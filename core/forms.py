@@ -5,6 +5,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
+class VersionField(forms.IntegerField):
+    """The version of a row that an edit read; without it the save is refused."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_value=1, error_messages={
+            "required": "This save does not say which version it read. Reload and try again."}, **kwargs)
+
+
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """A rule the service enforces is shown next to its field, like the form's own checks."""
     if hasattr(error, "error_dict"):

@@ -9,7 +9,7 @@ from .models import EvidenceKind, WorkspaceSettings
 class StageMetricForm(forms.Form):
     stage = forms.ModelChoiceField(queryset=None, empty_label=None)
     period = forms.CharField(label="Month", max_length=10, help_text="YYYY-MM",
-                             widget=forms.TextInput(attrs={"placeholder": "2026-01", "inputmode": "numeric"}))
+                             widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}))
     entered = forms.IntegerField(min_value=0, max_value=10_000_000, help_text="People who entered the stage")
     progressed = forms.IntegerField(min_value=0, max_value=10_000_000, help_text="Of them, people who reached the next")
     # The version of the month's saved counts that this save replaces, once the person has seen them.

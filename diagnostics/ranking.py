@@ -4,14 +4,10 @@ from dataclasses import dataclass, field
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from maps.rules import fix_score, friction_is_open
+
 SEVERITY_WEIGHT = {"low": 0.5, "medium": 1.0, "high": 2.0, "critical": 3.0}
 RISK_WEIGHT = {"low": 0.0, "medium": 0.5, "high": 1.0}
-OPEN_FRICTION = {"open", "investigating"}
-
-
-def fix_score(*, impact: int, confidence: int, effort: int) -> float:
-    """Impact x confidence / effort (each 1 to 5): the higher, the sooner."""
-    return impact * confidence / max(effort, 1)
 
 
 def rank_fixes(opportunities: list[Any]) -> list[Any]:
@@ -83,7 +79,7 @@ def transition_weakness(signals: TransitionSignals) -> Weakness:
     if signals.dropoff is not None:
         score += signals.dropoff * 10
         reasons.append(f"{signals.dropoff * 100:.0f}% drop off here ({signals.dropoff_source})")
-    open_frictions = [f for f in signals.frictions if f[2] in OPEN_FRICTION]
+    open_frictions = [f for f in signals.frictions if friction_is_open(f[2])]
     if open_frictions:
         score += sum(SEVERITY_WEIGHT.get(f[1], 1.0) for f in open_frictions)
         structural = sum(1 for f in open_frictions if f[0] == "structural")

@@ -14,6 +14,7 @@ from core.spreadsheet import spreadsheet_safe
 from maps.extensions import BoardBadge
 from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Severity, Stage, Transition
 from maps.selectors import card_detail, journeys_for_user
+from maps.rules import OPEN_FRICTION_STATUSES
 from workspaces.models import Team, Workspace
 
 from .alarms import BASELINE_MONTHS, Alarm, Month, common_upstream, decline
@@ -349,7 +350,7 @@ def friction_heatmap_get(*, journey: Journey) -> Chart:
     """Open friction points per stage and owner team (the PDF report draws it too)."""
     cells: dict[tuple[str, str, str], int] = defaultdict(int)
     stage_names = list(journey.stages.values_list("name", flat=True))
-    for friction in FrictionPoint.objects.filter(journey=journey, deleted_at=None, status__in=["open", "investigating"]
+    for friction in FrictionPoint.objects.filter(journey=journey, deleted_at=None, status__in=OPEN_FRICTION_STATUSES
                                                  ).select_related("stage", "owner_team"):
         cells[(friction.friction_kind, friction.stage.name, str(friction.owner_team or "No owner"))] += 1
     teams = list(Team.objects.filter(workspace_id=journey.workspace_id).values_list("name", flat=True))

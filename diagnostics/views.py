@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import Conflict
-from core.templatetags.review import review_overdue
+from maps import rules
 from maps import selectors as map_selectors
-from workspaces.models import EDITING_ROLES, Role
-from workspaces.selectors import membership_get, role_require, workspace_get
+from workspaces.models import Role
+from workspaces.selectors import can_edit, membership_get, role_require, workspace_get
 
 from . import selectors, services
 from .forms import (EventLogUploadForm, EvidenceForm, MetricsUploadForm, StageMetricForm, StepMappingForm,
@@ -29,8 +29,9 @@ from .metrics import percent
 
 def _context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
     membership = membership_get(user=request.user, workspace_id=journey.workspace_id)
-    return {"journey": journey, "can_edit": membership is not None and membership.role in EDITING_ROLES,
-            "review_overdue": review_overdue(journey)} | extra
+    return {"journey": journey,
+            "can_edit": can_edit(user=request.user, workspace_id=journey.workspace_id, membership=membership),
+            "review_overdue": rules.review_overdue(journey)} | extra
 
 
 def _render(request: HttpRequest, page: str, region: str, context: dict, status: int = 200) -> TemplateResponse:

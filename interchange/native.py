@@ -16,7 +16,9 @@ from django.db import models
 
 from compliance.models import Checkpoint, FailureMode, SafetyLoop, TouchpointAccess
 from compliance.services import FAILURE_MODE_FIELDS, SAFETY_LOOP_FIELDS
+from diagnostics.metrics import MetricRow, safe_row
 from diagnostics.models import StageMetric
+from diagnostics.selectors import threshold_get
 from maps.models import Card, Journey, Lane, Stage, Touchpoint, Transition
 from maps.selectors import cards_on_board
 from maps.services import LANE_FIELDS, STAGE_FIELDS, card_fields
@@ -86,6 +88,11 @@ def journey_document(journey_id: int, *, local_ids: dict[str, dict[int, str]] | 
     steps = {t.pk: list(t.steps.order_by("stage__position", "position", "pk")) for t in tracks}
     local(Step, [step for t in tracks for step in steps[t.pk]])
     checkpoints = Checkpoint.objects.filter(journey=journey).order_by("pk")
+    threshold = threshold_get(workspace_id=journey.workspace_id)
+
+    def metric_out(metric: StageMetric) -> dict[str, Any]:
+        return out(metric, ["stage", "period"]) | metric_counts(metric, threshold)
+
     safety_loop = SafetyLoop.objects.filter(journey=journey).first()
     if local_ids is not None:
         local_ids.update({"stages": refs[Stage], "lanes": refs[Lane], "cards": refs[Card]})
@@ -109,9 +116,16 @@ def journey_document(journey_id: int, *, local_ids: dict[str, dict[int, str]] | 
             for a in TouchpointAccess.objects.filter(journey=journey, touchpoint__deleted_at=None).order_by("pk")
         ],
         "safety_loop": out(safety_loop, SAFETY_LOOP_FIELDS) if safety_loop else None,
-        "stage_metrics": [out(m, STAGE_METRIC_FIELDS) for m in
+        "stage_metrics": [metric_out(m) for m in
                           StageMetric.objects.filter(journey=journey).order_by("period", "stage__position")],
     }
+
+
+def metric_counts(metric: StageMetric, threshold: int) -> dict[str, int | None]:
+    """A stage metric's counts as an export may carry them: one below the small-count threshold (or one that
+    would reveal fewer than the threshold did not progress) is null, as it is everywhere else."""
+    row = safe_row(MetricRow(metric.stage_id, metric.period, metric.entered, metric.progressed), threshold)
+    return {"entered": row.entered.value, "progressed": row.progressed.value}
 
 
 def render_json(journey_id: int) -> bytes:

@@ -332,7 +332,11 @@ def journey_import(*, actor: AbstractBaseUser, workspace: Workspace, document: A
         reader.fill(loop, safety_loop, SAFETY_LOOP_FIELDS, "safety loop")
         reader.save(loop, "safety loop", exclude=fk)
 
+    suppressed_metrics = 0
     for item in _items(document, "stage_metrics"):
+        if isinstance(item, dict) and (item.get("entered") is None or item.get("progressed") is None):
+            suppressed_metrics += 1  # exported below the small-count threshold: there is no count to import
+            continue
         where = f"stage metric of “{item.get('stage')}” for {item.get('period')}"
         metric = StageMetric(journey=journey, updated_by=actor)
         reader.fill(metric, item, STAGE_METRIC_FIELDS, where)
@@ -344,6 +348,9 @@ def journey_import(*, actor: AbstractBaseUser, workspace: Workspace, document: A
     counts = {"stages": len(reader.refs[Stage]), "lanes": len(reader.refs[Lane]), "cards": len(reader.refs[Card]),
               "steps": len(reader.refs[Step]), "checkpoints": len(_items(document, "checkpoints"))}
     report = list(report or [])
+    if suppressed_metrics:
+        report.append(f"{suppressed_metrics} stage metric row(s) had counts below the small-count threshold, "
+                      "which exports leave out; they were not imported.")
     if reader.new_teams:
         report.append(f"New teams created in this workspace: {', '.join(reader.new_teams)}.")
     ids = {"stages": {local: row.pk for local, row in reader.refs[Stage].items()},

@@ -37,6 +37,7 @@ class JourneyCreateForm(forms.ModelForm):
 
     def __init__(self, *args, workspace, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.instance.workspace = workspace  # the model's checks compare with it
         self.fields["observes"].queryset = Journey.objects.filter(workspace=workspace, kind=JourneyKind.DESIGNED)
 
 
@@ -86,7 +87,7 @@ class MoveForm(forms.Form):
 
     version = forms.IntegerField(min_value=1, error_messages={"required": "This move does not say which version it read."})
     position = forms.IntegerField(min_value=0, required=False)
-    step = forms.TypedChoiceField(choices=[(-1, "back"), (1, "forward")], coerce=int, required=False)
+    step = forms.TypedChoiceField(choices=[(-1, "back"), (1, "forward")], coerce=int, required=False, empty_value=None)
     stage = forms.IntegerField(required=False)
     lane = forms.IntegerField(required=False)
 
@@ -120,6 +121,8 @@ def card_form_class(model: type[Card]) -> type[VersionedForm]:
 class CardFormBase(VersionedForm):
     def __init__(self, *args, journey: Journey, **kwargs) -> None:
         super().__init__(*args, journey=journey, **kwargs)
+        if self.instance.journey_id is None:  # a new card: the model's checks compare with its map
+            self.instance.journey = journey
         teams = Team.objects.filter(workspace_id=journey.workspace_id)
         for name in ("owner_team", "from_team", "to_team"):
             if name in self.fields:

@@ -297,7 +297,9 @@ class Opportunity(Card):
 
     @property
     def score(self) -> float:
-        return round(self.impact * self.confidence / self.effort, 1)
+        from .rules import fix_score
+
+        return round(fix_score(impact=self.impact, confidence=self.confidence, effort=self.effort), 1)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

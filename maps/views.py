@@ -19,8 +19,8 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigg
 
 from core.errors import Conflict, NotFound
 from core.forms import add_service_errors, conflict_rows, int_or_zero
-from workspaces.models import EDITING_ROLES, Membership
-from workspaces.selectors import membership_get, role_require, workspace_get, workspaces_for_user
+from workspaces.models import Membership, role_can_edit
+from workspaces.selectors import can_edit, membership_get, role_require, workspace_get, workspaces_for_user
 
 from . import regions, selectors, services
 from .extensions import BOARD_LINKS, BOARD_PANELS, BOARD_STREAMS, DELETABLES, WORKSPACE_ACTIONS
@@ -52,7 +52,7 @@ def _context(request: HttpRequest, journey, *, membership: Membership | None = N
     membership = membership or membership_get(user=request.user, workspace_id=journey.workspace_id)
     return {
         "journey": journey,
-        "can_edit": membership is not None and membership.role in EDITING_ROLES,
+        "can_edit": can_edit(user=request.user, workspace_id=journey.workspace_id, membership=membership),
         "cards_url": regions.cards_url(journey.pk),
     } | extra
 
@@ -140,7 +140,7 @@ def journey_list(request: HttpRequest) -> HttpResponse:
         "archived": archived,
         "archived_count": selectors.archived_count(user=request.user),
         "journeys": journeys,
-        "workspaces": [(w, roles.get(w.pk) in EDITING_ROLES, w.pk in with_maps) for w in workspaces],
+        "workspaces": [(w, role_can_edit(roles.get(w.pk)), w.pk in with_maps) for w in workspaces],
         "workspace_actions": WORKSPACE_ACTIONS,
         "map_templates": [
             {"key": key, "label": spec["label"], "stages": len(spec["stages"]), "lanes": len(spec["lanes"])}
@@ -280,10 +280,9 @@ def item_delete(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpR
 @require_GET
 def deleted_maps(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
-    membership = membership_get(user=request.user, workspace_id=workspace.pk)
     return TemplateResponse(request, "maps/deleted_maps.html", {
         "workspace": workspace, "deletions": selectors.deleted_maps(workspace_id=workspace.pk),
-        "can_edit": membership is not None and membership.role in EDITING_ROLES,
+        "can_edit": can_edit(user=request.user, workspace_id=workspace.pk),
     })
 
 
@@ -364,6 +363,7 @@ def axis_move(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpRes
     journey = selectors.journey_get(user=request.user, pk=pk)
     get, *_rest, move = AXES[axis]
     item = get(journey=journey, pk=item_pk)
+    role_require(user=request.user, workspace_id=journey.workspace_id)  # a viewer's move is refused, whatever it says
     form = MoveForm(request.POST)
     if not form.is_valid():
         return _invalid_move(form)
@@ -456,6 +456,7 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
 def card_move(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     journey = selectors.journey_get(user=request.user, pk=pk)
     card = selectors.card_get(journey=journey, pk=card_pk)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
         return _invalid_move(form)
@@ -476,6 +477,7 @@ def card_move(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
 def card_delete(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     journey = selectors.journey_get(user=request.user, pk=pk)
     card = selectors.card_get(journey=journey, pk=card_pk)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     form = MoveForm({"version": request.POST.get("version"), "step": 1})
     if not form.is_valid():
         return _invalid_move(form)

@@ -19,12 +19,12 @@ from diagnostics.charts import Chart
 from diagnostics.ranking import SEVERITY_WEIGHT, ranked_fixes
 from diagnostics.selectors import (RankedFix, TransitionReport, alarms_get, backed_claims, friction_heatmap_get,
                                    funnel_get, transitions_ranked)
-from maps.models import FrictionPoint, FrictionStatus, Journey, LaneKind, Stage
+from maps.models import FrictionPoint, Journey, LaneKind, Stage
+from maps.rules import friction_is_open
 from maps.selectors import Board, board_get
 from stakeholders.selectors import Swimlanes, swimlanes_get
 
 SUMMARY_ITEMS = 5  # how many transitions, frictions, checkpoints and fixes the one-page summary lists
-OPEN_FRICTION = (FrictionStatus.OPEN, FrictionStatus.INVESTIGATING)
 
 
 def journey_for_report(*, journey_id: int) -> Journey:
@@ -100,7 +100,7 @@ def report_content(*, journey_id: int) -> ReportContent:
     journey = journey_for_report(journey_id=journey_id)
     board = board_get(journey=journey)
     cards = [card for row in board.rows for cell in row.cells for card in cell.cards]
-    frictions = sorted((c for c in cards if c.kind == LaneKind.FRICTION and c.status in OPEN_FRICTION),
+    frictions = sorted((c for c in cards if c.kind == LaneKind.FRICTION and friction_is_open(c.status)),
                        key=lambda f: (-SEVERITY_WEIGHT.get(f.severity, 1.0), f.stage.position, f.title.casefold()))
     handoffs = {c.pk: c for c in cards if c.kind == LaneKind.HANDOFFS}
     opportunities = [c for c in cards if c.kind == LaneKind.OPPORTUNITIES]

@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
+from core.text import without_control_characters
 from diagnostics.charts import Chart
 from maps.curve import COLUMN_WIDTH as CURVE_COLUMN_WIDTH
 from maps.curve import HEIGHT as CURVE_HEIGHT
@@ -35,7 +36,8 @@ CHAR_WIDTH = 0.62
 
 
 def _text(value: object) -> str:
-    return escape(str(value), {'"': "&quot;"})
+    """Text as SVG (XML) can hold it: escaped, and without control characters stored before they were refused."""
+    return escape(without_control_characters(str(value)), {'"': "&quot;"})
 
 
 def _wrap(text: str, *, width_px: float, font_size: float, max_lines: int) -> list[str]:

@@ -2,19 +2,12 @@
 
 from django import forms
 
+from core.forms import VersionField
 from maps.models import Journey
 from workspaces.models import Team
 
 from .models import Intersection, Stakeholder, Step, Track, TrackKind
 from .services import INTERSECTION_FIELDS, STAKEHOLDER_FIELDS, STEP_FIELDS
-
-
-class VersionField(forms.IntegerField):
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(min_value=1, error_messages={
-            "required": "This save does not say which version it read. Reload and try again."}, **kwargs)
 
 
 class StakeholderForm(forms.ModelForm):

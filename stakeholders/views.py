@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import Conflict
 from core.forms import add_service_errors, conflict_rows, int_or_zero
 from maps.selectors import journey_get
-from workspaces.selectors import workspace_get
+from workspaces.selectors import can_edit, role_require, workspace_get
 
 from . import selectors, services
 from .forms import (
@@ -28,7 +28,6 @@ from .forms import (
     TrackForm,
 )
 from .models import Step
-from .viewtools import can_edit, require_edit
 
 REGISTRY = "stakeholders/registry.html"
 SWIMLANES = "stakeholders/swimlanes.html"
@@ -47,7 +46,7 @@ def _swimlanes_url(journey, anchor: str = "") -> str:
 
 
 def _registry_context(request, workspace, form) -> dict:
-    return {"workspace": workspace, "form": form, "can_edit": can_edit(request.user, workspace.pk),
+    return {"workspace": workspace, "form": form, "can_edit": can_edit(user=request.user, workspace_id=workspace.pk),
             "stakeholders": selectors.stakeholders_list(workspace=workspace)}
 
 
@@ -58,7 +57,7 @@ def registry(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         return _page_or_partial(request, REGISTRY, "registry", _registry_context(
             request, workspace, StakeholderForm(workspace=workspace)))
-    require_edit(request.user, workspace.pk)
+    role_require(user=request.user, workspace_id=workspace.pk)
     form = StakeholderForm(request.POST, workspace=workspace)
     if form.is_valid():
         try:
@@ -78,7 +77,7 @@ def registry(request: HttpRequest, slug: str) -> HttpResponse:
 def stakeholder_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
     stakeholder = selectors.stakeholder_get(workspace=workspace, pk=pk)
-    require_edit(request.user, workspace.pk)
+    role_require(user=request.user, workspace_id=workspace.pk)
     form = StakeholderEditForm(request.POST or None, instance=stakeholder, workspace=workspace)
     action = reverse("stakeholders:edit", args=[slug, pk])
     context = {"workspace": workspace, "title": f"Edit {stakeholder.role}", "action": action,
@@ -115,7 +114,7 @@ def _conflict(request, form, error: Conflict, context: dict, *, form_class, **fo
 
 def _swimlanes_context(request, journey) -> dict:
     return {"journey": journey, "lanes": selectors.swimlanes_get(journey=journey),
-            "can_edit": can_edit(request.user, journey.workspace_id),
+            "can_edit": can_edit(user=request.user, workspace_id=journey.workspace_id),
             "track_form": TrackForm(journey=journey), "links": _links(journey)}
 
 
@@ -149,7 +148,7 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def track_create(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
-    require_edit(request.user, journey.workspace_id)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     form = TrackForm(request.POST, journey=journey)
     if form.is_valid():
         track = services.track_create(actor=request.user, journey=journey, **form.cleaned_data)
@@ -164,7 +163,7 @@ def track_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def step_create(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
-    require_edit(request.user, journey.workspace_id)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     params = request.POST if request.method == "POST" else request.GET
     track = selectors.track_get(journey=journey, pk=int_or_zero(params.get("track")))
     initial = {"stage": int_or_zero(params.get("stage")) or None}
@@ -188,7 +187,7 @@ def step_create(request: HttpRequest, pk: int) -> HttpResponse:
 def step_edit(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
     step = selectors.step_get(journey=journey, pk=step_pk)
-    require_edit(request.user, journey.workspace_id)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     form = StepEditForm(request.POST or None, instance=step, journey=journey)
     action = reverse("stakeholders:step_edit", args=[pk, step_pk])
     context = {"journey": journey, "title": f"Edit step “{step.title}”", "action": action,
@@ -213,7 +212,7 @@ def step_edit(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def intersection_create(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
-    require_edit(request.user, journey.workspace_id)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     form = IntersectionForm(request.POST or None, journey=journey)
     action = reverse("stakeholders:intersection_create", args=[pk])
     context = {"journey": journey, "title": "New intersection point", "action": action,
@@ -236,7 +235,7 @@ def intersection_create(request: HttpRequest, pk: int) -> HttpResponse:
 def intersection_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
     intersection = selectors.intersection_get(journey=journey, pk=item_pk)
-    require_edit(request.user, journey.workspace_id)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     form = IntersectionEditForm(request.POST or None, instance=intersection, journey=journey)
     action = reverse("stakeholders:intersection_edit", args=[pk, item_pk])
     context = {"journey": journey, "title": f"Edit “{intersection.title}”", "action": action,

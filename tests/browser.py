@@ -2,20 +2,33 @@
 
 The fixtures (`browser`, `page_for`) live in conftest.py."""
 
+import contextlib
 import os
 import time
 
 from django.db import connection
-
-# Playwright's sync API runs an event loop in the test's thread; the ORM calls in the
-# browser tests happen between browser steps, never concurrently with them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
+
+
+@contextlib.contextmanager
+def async_unsafe_allowed():
+    """Playwright's sync API runs an event loop in the test's thread while a browser is open; the
+    ORM calls of the browser tests happen between browser steps, never concurrently with them.
+    So Django's async-safety check is off while a browser is open, and on again afterwards."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def open_signed_in(context, user):

@@ -105,9 +105,9 @@ def browser():
     tests that follow need the thread free for their own (async_to_sync, asyncio.run)."""
     from playwright.sync_api import sync_playwright
 
-    from .browser import CHROMIUM, CHROMIUM_ARGS
+    from .browser import CHROMIUM, CHROMIUM_ARGS, async_unsafe_allowed
 
-    with sync_playwright() as playwright:
+    with async_unsafe_allowed(), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

@@ -16,6 +16,12 @@ from django.db import connection
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+def redis_for_tests(db: int) -> str:
+    """A Redis database for the tests: TEST_REDIS_URL's server (`make test` sets it, to a private
+    redis-server when none answers on 127.0.0.1:6379), else 127.0.0.1:6379."""
+    return f"{os.environ.get('TEST_REDIS_URL', 'redis://127.0.0.1:6379').rstrip('/')}/{db}"
+
+
 def database_url() -> str:
     """The URL of the database this process uses now (the test database, once it exists)."""
     db = connection.settings_dict

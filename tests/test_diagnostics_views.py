@@ -251,20 +251,20 @@ def _review(journey, days_ago):
     Journey.objects.filter(pk=journey.pk).update(last_reviewed_at=timezone.localdate() - timedelta(days=days_ago))
 
 
-@pytest.mark.parametrize(("days", "overdue"), [(89, False), (90, True), (400, True)])
+@pytest.mark.parametrize(("days", "overdue"), [(89, False), (90, False), (91, True), (400, True)])
 def test_a_map_not_reviewed_for_90_days_says_so(owner_client, journey, days, overdue):
     _review(journey, days)
     board = owner_client.get(reverse("maps:board", args=[journey.pk])).content.decode()
     listing = owner_client.get(reverse("maps:list")).content.decode()
-    assert ("Not reviewed for 90 days" in board) is overdue
-    assert ("Not reviewed for 90 days" in listing) is overdue
+    assert ("Not reviewed for more than 90 days" in board) is overdue
+    assert ("Not reviewed for more than 90 days" in listing) is overdue
 
 
 def test_a_new_map_never_reviewed_is_not_overdue_yet(owner_client, journey):
-    assert "Not reviewed for 90 days" not in owner_client.get(reverse("maps:board", args=[journey.pk])).content.decode()
+    assert "Not reviewed for more than 90 days" not in owner_client.get(reverse("maps:board", args=[journey.pk])).content.decode()
     old = timezone.now() - timedelta(days=120)
     Journey.objects.filter(pk=journey.pk).update(created_at=old)
-    assert "Not reviewed for 90 days" in owner_client.get(reverse("maps:board", args=[journey.pk])).content.decode()
+    assert "Not reviewed for more than 90 days" in owner_client.get(reverse("maps:board", args=[journey.pk])).content.decode()
 
 
 def test_demo_seed_is_idempotent_and_has_a_year_of_metrics(db):

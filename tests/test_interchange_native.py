@@ -36,7 +36,9 @@ def test_round_trip_gives_back_the_same_map_for_every_demo_map(demo):
     for journey in journeys:
         exported, result, again = _round_trip(journey, maps_demo.demo_owner(), demo)
 
-        assert again == exported, journey.title
+        # Counts below the small-count threshold never leave the server, so their rows do not come back.
+        carried = [m for m in exported["stage_metrics"] if None not in (m["entered"], m["progressed"])]
+        assert again == exported | {"stage_metrics": carried}, journey.title
         assert result.journey.pk != journey.pk
         assert set(Stage.objects.filter(journey=result.journey).values_list("pk", flat=True)).isdisjoint(
             Stage.objects.filter(journey=journey).values_list("pk", flat=True))

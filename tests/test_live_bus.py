@@ -11,8 +11,9 @@ from asgiref.sync import async_to_sync, sync_to_async
 from live import bus
 from maps.models import Journey
 from maps.services import journey_mark_reviewed
+from tests.servers import redis_for_tests
 
-REDIS_URL_FOR_TESTS = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
+REDIS_URL_FOR_TESTS = os.environ.get("REDIS_URL") or redis_for_tests(1)
 
 
 @pytest.fixture(params=["in_process", "redis"])

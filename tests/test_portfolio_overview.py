@@ -12,7 +12,7 @@ from maps.models import LaneKind
 from portfolio import services
 from portfolio.selectors import portfolio
 
-from .factories import make_card, make_journey
+from .factories import make_card
 from .healthcare import make_checkpoint
 
 

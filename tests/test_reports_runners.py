@@ -24,6 +24,7 @@ from journeymap.celery import app as celery_app
 from reports import services, tasks
 from reports.models import ExportJob, ExportStatus
 from tests import export_formats
+from tests.servers import redis_for_tests
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -138,7 +139,7 @@ def _database_url() -> str:
 @pytest.fixture
 def celery_worker(broker, settings, tmp_path):
     """Starts `celery worker` subprocesses on a Redis queue and key prefix of this test's own."""
-    redis_url = django_settings.REDIS_URL or "redis://127.0.0.1:6379/0"
+    redis_url = django_settings.REDIS_URL or redis_for_tests(0)
     run = uuid.uuid4().hex[:12]
     queue, prefix, stuck_after = f"exports-test-{run}", f"jm-test-{run}:", 3
     settings.EXPORT_STUCK_AFTER = stuck_after

@@ -20,8 +20,7 @@ from core.forms import add_service_errors, int_or_zero
 from core.middleware import shows_secret
 from live.streams import can_stream, event_stream_response, release_database_connection
 from maps.selectors import journey_get
-from workspaces.models import EDITING_ROLES
-from workspaces.selectors import membership_get, role_require
+from workspaces.selectors import can_edit, membership_get, role_require
 
 from . import selectors, services
 from .forms import ShareLinkForm, TimerForm, VoteOpenForm
@@ -81,7 +80,7 @@ def _facilitate_context(request: HttpRequest, journey, **extra: Any) -> dict[str
     session = selectors.vote_session_current(journey=journey)
     return {
         "journey": journey,
-        "can_edit": membership is not None and membership.role in EDITING_ROLES,
+        "can_edit": can_edit(user=request.user, workspace_id=journey.workspace_id, membership=membership),
         "tally": selectors.vote_tally(session=session, user=request.user) if session else None,
         "timer": selectors.timer_get(journey=journey),
         "vote_form": VoteOpenForm(),

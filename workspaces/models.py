@@ -14,6 +14,11 @@ class Role(models.TextChoices):
 
 EDITING_ROLES = frozenset({Role.OWNER, Role.EDITOR})
 
+
+def role_can_edit(role: str | None) -> bool:
+    """The one rule of who may change a workspace's things: its owners and editors (not viewers)."""
+    return role in EDITING_ROLES
+
 DEFAULT_TEAMS = [
     "Marketing",
     "Product",
@@ -56,7 +61,7 @@ class Membership(models.Model):
 
     @property
     def can_edit(self) -> bool:
-        return self.role in EDITING_ROLES
+        return role_can_edit(self.role)
 
 
 class Team(models.Model):

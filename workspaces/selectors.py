@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from core.errors import NotFound, PermissionDenied
 
-from .models import EDITING_ROLES, Invitation, Membership, Role, Team, Workspace
+from .models import EDITING_ROLES, Invitation, Membership, Role, Team, Workspace, role_can_edit
 
 
 def workspaces_for_user(*, user: AbstractBaseUser) -> QuerySet[Workspace]:
@@ -24,6 +24,12 @@ def membership_get(*, user: AbstractBaseUser, workspace_id: int) -> Membership |
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(user=user, workspace_id=workspace_id).first()
+
+
+def can_edit(*, user: AbstractBaseUser, workspace_id: int, membership: Membership | None = None) -> bool:
+    """Whether the person may change this workspace's things (`membership` if the caller has read it)."""
+    membership = membership or membership_get(user=user, workspace_id=workspace_id)
+    return membership is not None and role_can_edit(membership.role)
 
 
 def role_require(*, user: AbstractBaseUser, workspace_id: int, roles=EDITING_ROLES) -> Membership:
