@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import int_or_zero
 from maps.selectors import journey_get
-from workspaces.models import EDITING_ROLES
+from workspaces.models import role_can_edit
 from workspaces.selectors import membership_get
 
 from . import services
@@ -22,7 +22,7 @@ def _journey_then_release(*, user, pk: int):
     journey = journey_get(user=user, pk=pk)
     membership = membership_get(user=user, workspace_id=journey.workspace_id)
     release_database_connection()
-    return journey, membership is not None and membership.role in EDITING_ROLES
+    return journey, membership is not None and role_can_edit(membership.role)
 
 
 @login_required

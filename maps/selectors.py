@@ -172,7 +172,7 @@ def board_get(*, journey: Journey) -> Board:
 def cells_of_cards(*, journey: Journey, card_ids: list[int]) -> list[Cell]:
     """The cells that hold these cards (or held them: a deleted card's cell, without it), each with
     its cards in order and their badges: what a live change of those cards re-renders."""
-    places = set(Card.objects.filter(journey=journey, pk__in=card_ids).values_list("stage_id", "lane_id"))
+    places = set(Card.all_objects.filter(journey=journey, pk__in=card_ids).values_list("stage_id", "lane_id"))
     if not places:
         return []
     where = Q()

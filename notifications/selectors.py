@@ -5,9 +5,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 
 from comments.models import Mention
-from compliance.health import REVIEW_MAX_AGE_DAYS
 from compliance.models import CLOSED_STATUSES, Checkpoint
 from maps.models import Journey, JourneyStatus
+from maps.rules import review_overdue
 from workspaces.models import EDITING_ROLES
 
 from .models import EmailSettings
@@ -33,10 +33,9 @@ def digest_for(*, user: AbstractBaseUser, today: datetime.date) -> Digest:
     """What needs this person, only from workspaces they are a member of now."""
     workspaces = user.memberships.values("workspace_id")
     editing = user.memberships.filter(role__in=EDITING_ROLES).values("workspace_id")
-    stale = today - datetime.timedelta(days=REVIEW_MAX_AGE_DAYS)
-    maps_due = list(Journey.objects.filter(workspace_id__in=editing).exclude(status=JourneyStatus.ARCHIVED)
-                    .filter(Q(last_reviewed_at__isnull=True) | Q(last_reviewed_at__lt=stale))
-                    .select_related("workspace").order_by("workspace__name", "title"))
+    editable = (Journey.objects.filter(workspace_id__in=editing).exclude(status=JourneyStatus.ARCHIVED)
+                .select_related("workspace").order_by("workspace__name", "title"))
+    maps_due = [journey for journey in editable if review_overdue(journey, today=today)]  # the one review rule
     checkpoints = list(Checkpoint.objects.filter(workspace_id__in=workspaces, reviewer=user,
                                                  due_date__lte=today + datetime.timedelta(days=CHECKPOINT_LOOKAHEAD_DAYS))
                        .exclude(status__in=CLOSED_STATUSES).select_related("journey").order_by("due_date", "pk"))

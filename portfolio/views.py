@@ -16,8 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from core.errors import Conflict
 from core.forms import add_service_errors, conflict_rows
 from maps.selectors import journey_get, stage_get
-from stakeholders.viewtools import can_edit, require_edit
-from workspaces.selectors import workspace_get
+from workspaces.selectors import can_edit, role_require, workspace_get
 
 from . import search as search_module
 from . import selectors, services
@@ -52,7 +51,7 @@ def _done(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def _personas_context(request, workspace, form) -> dict:
-    return {"workspace": workspace, "form": form, "can_edit": can_edit(request.user, workspace.pk),
+    return {"workspace": workspace, "form": form, "can_edit": can_edit(user=request.user, workspace_id=workspace.pk),
             "personas": selectors.personas_list(workspace=workspace)}
 
 
@@ -63,7 +62,7 @@ def personas(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET":
         return _page_or_partial(request, PERSONAS, "personas", _personas_context(
             request, workspace, PersonaForm(workspace=workspace)))
-    require_edit(request.user, workspace.pk)
+    role_require(user=request.user, workspace_id=workspace.pk)
     form = PersonaForm(request.POST, workspace=workspace)
     if form.is_valid():
         try:
@@ -85,7 +84,7 @@ def persona(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = selectors.persona_get(workspace=workspace, pk=pk)
     return TemplateResponse(request, PERSONA, {"workspace": workspace, "persona": item,
                                                "maps": selectors.persona_maps(persona=item),
-                                               "can_edit": can_edit(request.user, workspace.pk)})
+                                               "can_edit": can_edit(user=request.user, workspace_id=workspace.pk)})
 
 
 @login_required
@@ -93,7 +92,7 @@ def persona(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def persona_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
     item = selectors.persona_get(workspace=workspace, pk=pk)
-    require_edit(request.user, workspace.pk)
+    role_require(user=request.user, workspace_id=workspace.pk)
     form = PersonaEditForm(request.POST or None, instance=item, workspace=workspace)
     url = reverse("portfolio:persona", args=[slug, pk])
     context = {"workspace": workspace, "title": f"Edit {item.name}", "cancel": url,
@@ -126,8 +125,7 @@ def persona_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _links_context(request, journey, *, personas_form=None, link_forms=None) -> dict:
     links = selectors.map_links(journey=journey)
     forms = link_forms or {}
-    return {"journey": journey, "workspace": journey.workspace, "can_edit": can_edit(request.user,
-                                                                                    journey.workspace_id),
+    return {"journey": journey, "workspace": journey.workspace, "can_edit": can_edit(user=request.user, workspace_id=journey.workspace_id),
             "personas_form": personas_form or MapPersonasForm(journey=journey),
             "stages": [(stage, detail, forms.get(stage.pk) or StageLinkForm(
                 journey=journey, initial={"detail": detail.pk if detail else None}, prefix=f"stage-{stage.pk}"))
@@ -146,7 +144,7 @@ def map_links(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def map_personas(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
-    require_edit(request.user, journey.workspace_id)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     form = MapPersonasForm(request.POST, journey=journey)
     status = 422
     if form.is_valid():
@@ -171,7 +169,7 @@ def map_personas(request: HttpRequest, pk: int) -> HttpResponse:
 def stage_link(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
     stage = stage_get(journey=journey, pk=stage_pk)
-    require_edit(request.user, journey.workspace_id)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     form = StageLinkForm(request.POST, journey=journey, prefix=f"stage-{stage.pk}")
     if form.is_valid():
         try:
@@ -199,7 +197,7 @@ def _map_form(request, journey, *, form, title: str, action: str, status: int = 
 @require_http_methods(["GET", "POST"])
 def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
-    require_edit(request.user, journey.workspace_id)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     form = DuplicateForm(request.POST or None, initial={"title": f"{journey.title} (copy)"[:200]})
     action = reverse("portfolio:duplicate", args=[pk])
     if request.method == "POST" and form.is_valid():
@@ -213,7 +211,7 @@ def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def template_save(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
-    require_edit(request.user, journey.workspace_id)
+    role_require(user=request.user, workspace_id=journey.workspace_id)
     form = TemplateSaveForm(request.POST or None, journey=journey, initial={"name": journey.title})
     action = reverse("portfolio:template_save", args=[pk])
     if request.method == "POST" and form.is_valid():
@@ -228,7 +226,7 @@ def template_save(request: HttpRequest, pk: int) -> HttpResponse:
 def gallery(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
     return TemplateResponse(request, GALLERY, {"workspace": workspace, **selectors.gallery_list(workspace=workspace),
-                                               "can_edit": can_edit(request.user, workspace.pk)})
+                                               "can_edit": can_edit(user=request.user, workspace_id=workspace.pk)})
 
 
 @login_required
@@ -237,14 +235,14 @@ def template(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
     chosen = selectors.template_get(workspace=workspace, key=key)
     if request.method == "POST":
-        require_edit(request.user, workspace.pk)
+        role_require(user=request.user, workspace_id=workspace.pk)
     form = UseTemplateForm(request.POST or None, initial={"title": chosen["label"]})
     if request.method == "POST" and form.is_valid():
         journey = services.journey_from_template(actor=request.user, workspace=workspace, key=key,
                                                  title=form.cleaned_data["title"])
         return _done(request, reverse("maps:board", args=[journey.pk]))
     context = {"workspace": workspace, "template": chosen, "preview": selectors.template_preview(chosen["document"]),
-               "form": form, "can_edit": can_edit(request.user, workspace.pk)}
+               "form": form, "can_edit": can_edit(user=request.user, workspace_id=workspace.pk)}
     if request.method == "GET":  # the preview is a page of its own; only the form's answer is a region
         return TemplateResponse(request, PREVIEW, context)
     return _page_or_partial(request, PREVIEW, "use", context, status=422)
@@ -272,5 +270,5 @@ def portfolio(request: HttpRequest, slug: str) -> HttpResponse:
         group_by = "persona"
     context = {"workspace": workspace, "group_by": group_by, "groupings": selectors.GROUPINGS,
                "portfolio": selectors.portfolio(workspace=workspace, group_by=group_by),
-               "can_edit": can_edit(request.user, workspace.pk)}
+               "can_edit": can_edit(user=request.user, workspace_id=workspace.pk)}
     return _page_or_partial(request, "portfolio/portfolio.html", "maps", context)

@@ -137,6 +137,7 @@ def test_make_run_without_redis_sends_by_command(smtp_server, owner, editor, jou
 
     from django.core.management import call_command
 
+    _stale_journey(workspace, owner)  # due for review: the owner's digest has something to say
     card = factories.make_card(journey, owner)
     comment_create(actor=owner, journey=journey, target=card, body="@editor please look")
     out = StringIO()
