@@ -20,12 +20,15 @@ def test_the_gallery_has_the_templates_the_issue_names():
 
 
 @pytest.mark.parametrize("key", FULL_MAPS)
-def test_a_full_template_passes_its_health_check_but_for_the_review_it_has_not_had(owner, workspace, key):
+def test_a_full_template_passes_its_health_check_but_for_the_claims_it_cannot_back(owner, workspace, key):
     journey = _from(owner, workspace, key)
     report = health_check(journey=journey)
     failing = {r.rule.code: [f.message for f in r.findings] for r in report.results if r.findings}
-    assert failing == {"recently_reviewed": ["The map has never been reviewed: review it at least every 90 days."]}
-    assert 90 <= report.score < 100
+    # A new map is not due for review yet (its clock starts the day it is made). What a template says
+    # about friction is an assumption until the team backs it with evidence of its own.
+    assert set(failing) <= {"claims_backed"}
+    assert all("high severity" in message for message in failing.get("claims_backed", []))
+    assert 80 <= report.score < 100
 
 
 @pytest.mark.parametrize("key", ["telehealth", "blank"])
