@@ -13,7 +13,6 @@ from django.utils import timezone
 from core.errors import NotAuthenticated, NotFound
 from maps import services as map_services
 from maps.models import Card, Journey, Lane, Stage
-
 from workspaces.models import Membership
 from workspaces.services import workspace_history_record
 

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from core.errors import ApplicationError
 from maps.models import ChangeAction, Deletion, Journey
+from maps.selectors import shown_value
 from maps.services import (
     apply_fields,
     changed_only,
@@ -25,7 +26,6 @@ from maps.services import (
     snapshot,
 )
 from workspaces.models import Workspace
-from maps.selectors import shown_value
 from workspaces.selectors import role_require
 from workspaces.services import workspace_history_record
 
