@@ -13,6 +13,8 @@ from django.utils import timezone
 from core.errors import NotAuthenticated, NotFound
 from maps import services as map_services
 from maps.models import Card, Journey, Lane, Stage
+from workspaces.models import Membership
+from workspaces.services import workspace_history_record
 
 from .models import ApiToken
 
@@ -35,7 +37,15 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
     token = ApiToken(user=user, name=name, prefix=secret[:10], secret_digest=secret_digest(secret))
     token.full_clean()
     token.save()
+    _token_record(token=token, action="created")
     return token, secret
+
+
+def _token_record(*, token: ApiToken, action: str) -> None:
+    """A token acts in every workspace of its person, so each of those workspaces records it."""
+    for workspace_id in Membership.objects.filter(user_id=token.user_id).values_list("workspace_id", flat=True):
+        workspace_history_record(workspace_id=workspace_id, actor=token.user, action=action, entity="api_token",
+                                 entity_id=token.pk, label=f"{token.name} ({token.prefix}…)")
 
 
 @transaction.atomic
@@ -46,6 +56,7 @@ def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        _token_record(token=token, action="revoked")
     return token
 
 

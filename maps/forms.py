@@ -144,17 +144,3 @@ class CardCreateMixin:
 def card_create_form_class(model: type[Card]) -> type[forms.ModelForm]:
     base = card_form_class(model)
     return type(f"{model.__name__}CreateForm", (CardCreateMixin, base), {})
-
-
-class ActivityFilterForm(forms.Form):
-    """Narrows a map's activity to one person, one kind of thing and a range of dates."""
-
-    actor = forms.TypedChoiceField(label="Person", required=False, coerce=int, empty_value=None)
-    entity = forms.ChoiceField(label="Kind", required=False)
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, people=(), kinds=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["actor"].choices = [("", "Anyone")] + [(p.pk, p.get_full_name() or p.username) for p in people]
-        self.fields["entity"].choices = [("", "Anything")] + list(kinds)

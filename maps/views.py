@@ -19,13 +19,13 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigg
 
 from core.errors import Conflict, NotFound
 from core.forms import add_service_errors, conflict_rows, int_or_zero
+from workspaces.forms import ActivityFilterForm
 from workspaces.models import Membership, role_can_edit
 from workspaces.selectors import can_edit, membership_get, role_require, workspace_get, workspaces_for_user
 
 from . import regions, selectors, services
 from .extensions import BOARD_LINKS, BOARD_PANELS, BOARD_STREAMS, DELETABLES, WORKSPACE_ACTIONS
 from .forms import (
-    ActivityFilterForm,
     JourneyCreateForm,
     JourneyForm,
     LaneCreateForm,

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from core.errors import ApplicationError
 from maps.models import ChangeAction, Deletion, Journey
+from maps.selectors import shown_value
 from maps.services import (
     apply_fields,
     changed_only,
@@ -26,6 +27,7 @@ from maps.services import (
 )
 from workspaces.models import Workspace
 from workspaces.selectors import role_require
+from workspaces.services import workspace_history_record
 
 from .models import DEFAULT_STAKEHOLDERS, Intersection, Stakeholder, Step, Track, TrackKind
 
@@ -61,7 +63,20 @@ def stakeholder_create(*, actor: AbstractBaseUser, workspace: Workspace, data: d
     apply_fields(stakeholder, data, STAKEHOLDER_FIELDS)
     stakeholder.full_clean()
     stakeholder.save()
+    workspace_history_record(workspace_id=workspace.pk, actor=actor, action="created", entity="stakeholder",
+                             entity_id=stakeholder.pk, label=stakeholder.role,
+                             after=_registry_values(stakeholder, STAKEHOLDER_FIELDS))
     return stakeholder
+
+
+def _registry_values(stakeholder: Stakeholder, fields: list[str]) -> dict[str, str]:
+    """Fields as a person reads them ("Primary concerns": ...), for the workspace's record."""
+    values = {}
+    for name in fields:
+        field = Stakeholder._meta.get_field(name)
+        label = str(field.verbose_name)
+        values[label[:1].upper() + label[1:]] = shown_value(field, getattr(stakeholder, name))
+    return values
 
 
 @transaction.atomic
@@ -70,9 +85,15 @@ def stakeholder_update(*, actor: AbstractBaseUser, stakeholder: Stakeholder, ver
     role_require(user=actor, workspace_id=stakeholder.workspace_id)
     claim_version(Stakeholder.objects.all(), pk=stakeholder.pk, version=version, noun="stakeholder")
     stakeholder = Stakeholder.objects.get(pk=stakeholder.pk)
+    before = _registry_values(stakeholder, STAKEHOLDER_FIELDS)
     apply_fields(stakeholder, data, STAKEHOLDER_FIELDS)
     stakeholder.full_clean()
     stakeholder.save()
+    changed_before, changed_after = changed_only(before, _registry_values(stakeholder, STAKEHOLDER_FIELDS))
+    if changed_after:
+        workspace_history_record(workspace_id=stakeholder.workspace_id, actor=actor, action="edited",
+                                 entity="stakeholder", entity_id=stakeholder.pk, label=stakeholder.role,
+                                 before=changed_before, after=changed_after)
     return stakeholder
 
 

@@ -97,6 +97,7 @@ def test_workspace_pages(demo, context_for):
         reverse("maps:create", args=[ws]),
         reverse("workspaces:create"),
         reverse("workspaces:members", args=[ws]),
+        reverse("workspaces:activity", args=[ws]),
         reverse("compliance:register", args=[ws]),
         reverse("compliance:register", args=[ws]) + "?status=nonsense",
         reverse("compliance:checkpoint_review", args=[checkpoint.pk]),

@@ -13,7 +13,8 @@ import maps.urls
 import workspaces.urls
 from maps import services
 from maps.models import Card, LaneKind
-from workspaces.models import Invitation, Membership, Team
+from stakeholders.services import stakeholder_create
+from workspaces.models import Invitation, Membership, Team, WorkspaceChange
 from workspaces.services import member_invite
 
 from . import factories
@@ -50,6 +51,8 @@ class Victim:
         self.stage = self.journey.stages.get(position=1)
         self.lane = factories.lane_of(self.journey, LaneKind.TOUCHPOINTS)
         self.invitation = member_invite(actor=owner, workspace=workspace, email="newcomer@example.test", role="editor")
+        # An entry of the workspace's own record that must not leak (its activity page is swept too).
+        stakeholder_create(actor=owner, workspace=workspace, data={"role": "Private role", "group": "it"})
 
     def url(self, name, pattern, *, card=None, stage=None, lane=None, journey=None):
         journey = journey or self.journey
@@ -105,6 +108,7 @@ class Victim:
             "members": list(Membership.objects.filter(workspace=self.workspace).values_list("user_id", "role")),
             "teams": list(Team.objects.filter(workspace=self.workspace).values_list("pk", "name")),
             "invitations": list(Invitation.objects.filter(workspace=self.workspace).values_list("email", "accepted_at")),
+            "workspace_record": list(WorkspaceChange.objects.filter(workspace=self.workspace).values_list("pk")),
         }
 
 

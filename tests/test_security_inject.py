@@ -195,6 +195,7 @@ def _pages(m: dict) -> list[tuple[str, str]]:
         (reverse("interchange:exports", args=[j]), EVENT_HANDLER),
         (reverse("reports:exports", args=[j]), EVENT_HANDLER),
         (reverse("workspaces:members", args=[ws]), EVENT_HANDLER),
+        (reverse("workspaces:activity", args=[ws]), EVENT_HANDLER),
         (reverse("api_tokens:list"), EVENT_HANDLER),
     ]
 

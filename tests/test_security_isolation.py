@@ -63,6 +63,8 @@ UNSCOPED = {"home", "logout", "maps:list", "workspaces:create", "comments:mentio
 LEGACY_REDIRECTS = re.compile(r"^:accounts/social/")
 # What a viewer may do to a map: talk, vote, export, say which card they are editing.
 VIEWER_MAY = {"comments:create", "workshop:vote_add", "workshop:vote_remove", "reports:exports", "live:editing"}
+# Pages a viewer may not even read: the workspace's record names people, their roles and their tokens.
+VIEWER_MAY_NOT_READ = {"workspaces:activity"}
 # Event streams: an access check, then a stream that WSGI answers with 204; swept with the AsyncClient below.
 STREAMS = {"live:events"}
 
@@ -306,6 +308,22 @@ def test_a_viewer_changes_nothing(victim, viewer):
     # A viewer reads the map (GET is allowed) but every change is refused.
     _sweep(client, victim, methods=("post", "put", "patch", "delete"), allowed={401, 403, 404, 405},
            skip=VIEWER_MAY | STREAMS)
+
+
+def test_a_viewer_cannot_read_the_workspace_record(victim, viewer):
+    client = Client()
+    client.force_login(viewer)
+    patterns = {name: pattern for name, pattern, _route in all_patterns()}
+    assert VIEWER_MAY_NOT_READ <= set(patterns)
+    for name in VIEWER_MAY_NOT_READ:
+        url = victim.url(name, patterns[name])
+        responses = {"get": client.get(url), "htmx": client.get(url, headers={"HX-Request": "true"})}
+        _assert_refused(name, url, responses, {403})
+    # The owner reads it, and it holds what the sweeps look for, so the refusals above can fail.
+    owner = Client()
+    owner.force_login(victim.owner)
+    for name in VIEWER_MAY_NOT_READ:
+        assert b"Private" in owner.get(victim.url(name, patterns[name])).content
 
 
 def test_signed_out_people_are_sent_to_log_in(victim):

@@ -27,3 +27,17 @@ class AcceptForm(forms.Form):
 
 class TwoFactorForm(forms.Form):
     require_two_factor = forms.BooleanField(required=False, label="Members must sign in with an authenticator code")
+
+
+class ActivityFilterForm(forms.Form):
+    """Narrows an activity list (a map's, a workspace's) to one person, one kind of thing and a range of dates."""
+
+    actor = forms.TypedChoiceField(label="Person", required=False, coerce=int, empty_value=None)
+    entity = forms.ChoiceField(label="Kind", required=False)
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, people=(), kinds=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].choices = [("", "Anyone")] + [(p.pk, p.get_full_name() or p.username) for p in people]
+        self.fields["entity"].choices = [("", "Anything")] + list(kinds)

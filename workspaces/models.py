@@ -110,3 +110,30 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.withdrawn_at is None and self.expires_at > timezone.now()
+
+
+class WorkspaceChange(models.Model):
+    """One change to a workspace's own things (not in any map): the stakeholder registry, members,
+    invitations and API tokens. A map's changes are `maps.Change`; this is its workspace-level twin,
+    written by each service inside its transaction through `workspaces.services.workspace_history_record`."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=20)  # created, edited, removed, sent, accepted, withdrawn, revoked
+    entity = models.CharField(max_length=20)  # stakeholder, member, invitation, api_token
+    entity_id = models.PositiveBigIntegerField()
+    label = models.CharField(max_length=200)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["workspace", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.label} {self.action}"
+
+    @property
+    def entity_display(self) -> str:
+        return {"api_token": "API token"}.get(self.entity, self.entity.replace("_", " "))

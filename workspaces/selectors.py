@@ -1,10 +1,13 @@
+import dataclasses
+import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.errors import NotFound, PermissionDenied
 
-from .models import EDITING_ROLES, Invitation, Membership, Role, Team, Workspace, role_can_edit
+from .models import EDITING_ROLES, Invitation, Membership, Role, Team, Workspace, WorkspaceChange, role_can_edit
 
 
 def workspaces_for_user(*, user: AbstractBaseUser) -> QuerySet[Workspace]:
@@ -58,3 +61,42 @@ def teams_list(*, workspace_id: int) -> QuerySet[Team]:
 
 def invitations_open(*, workspace: Workspace) -> QuerySet[Invitation]:
     return workspace.invitations.filter(accepted_at=None, withdrawn_at=None, expires_at__gt=timezone.now())
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkspaceActivityFilters:
+    actor_id: int | None = None
+    entity: str = ""
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+
+
+def workspace_changes_list(*, workspace: Workspace, filters: WorkspaceActivityFilters = WorkspaceActivityFilters(),
+                           limit: int = 300) -> list[WorkspaceChange]:
+    """The workspace's own record, newest first, each entry with `rows`: its values as a person reads them
+    (stored with human labels by the service that wrote it), only those that changed."""
+    changes = workspace.changes.select_related("actor")
+    if filters.actor_id:
+        changes = changes.filter(actor_id=filters.actor_id)
+    if filters.entity:
+        changes = changes.filter(entity=filters.entity)
+    if filters.since:
+        changes = changes.filter(at__date__gte=filters.since)
+    if filters.until:
+        changes = changes.filter(at__date__lte=filters.until)
+    changes = list(changes[:limit])
+    for change in changes:
+        before, after = change.before or {}, change.after or {}
+        change.rows = [{"label": name, "before": before.get(name, ""), "after": after.get(name, "")}
+                       for name in [*before, *[k for k in after if k not in before]]
+                       if before.get(name) != after.get(name)]
+    return changes
+
+
+def workspace_activity_choices(*, workspace: Workspace) -> dict:
+    """The people and kinds a workspace's record can be filtered by."""
+    people = {c.actor_id: c.actor for c in workspace.changes.select_related("actor").exclude(actor=None)
+              .distinct("actor_id").order_by("actor_id")}
+    kinds = sorted(set(workspace.changes.values_list("entity", flat=True)))
+    return {"people": list(people.values()),
+            "kinds": [(k, WorkspaceChange(entity=k).entity_display) for k in kinds]}

@@ -13,9 +13,24 @@ from core.queue import task_enqueue_on_commit
 
 from . import tasks
 
-from .models import DEFAULT_TEAMS, Invitation, Membership, Role, Team, Workspace
+from .models import DEFAULT_TEAMS, Invitation, Membership, Role, Team, Workspace, WorkspaceChange
 from .selectors import role_require
 from .validators import display_name_refuse_impersonation, username_validate
+
+
+def workspace_history_record(*, workspace_id: int, actor: AbstractBaseUser | None, action: str, entity: str,
+                             entity_id: int, label: str, before: dict | None = None,
+                             after: dict | None = None) -> WorkspaceChange:
+    """Writes one change of a workspace's own things (registry, members, invitations, API tokens) to its
+    record; called by their services inside their transactions, so the entry and the change go together."""
+    change = WorkspaceChange(workspace_id=workspace_id, actor=actor, action=action, entity=entity,
+                             entity_id=entity_id, label=str(label)[:200], before=before or None, after=after or None)
+    change.save()
+    return change
+
+
+def _role_label(role: str) -> str:
+    return Role(role).label if role in Role.values else role
 
 
 @transaction.atomic
@@ -51,6 +66,8 @@ def member_invite(*, actor: AbstractBaseUser, workspace: Workspace, email: str, 
     invitation = Invitation(workspace=workspace, email=email, role=role, invited_by=actor)
     invitation.full_clean()
     invitation.save()
+    workspace_history_record(workspace_id=workspace.pk, actor=actor, action="sent", entity="invitation",
+                             entity_id=invitation.pk, label=email, after={"Role": _role_label(role)})
     task_enqueue_on_commit(tasks.send_invitation, invitation.pk)
     return invitation
 
@@ -64,6 +81,8 @@ def invitation_withdraw(*, actor: AbstractBaseUser, invitation_id: int, workspac
     if invitation.withdrawn_at is None:
         invitation.withdrawn_at = timezone.now()
         invitation.save(update_fields=["withdrawn_at"])
+        workspace_history_record(workspace_id=workspace.pk, actor=actor, action="withdrawn", entity="invitation",
+                                 entity_id=invitation.pk, label=invitation.email)
     return invitation
 
 
@@ -89,7 +108,15 @@ def invitation_accept(*, token: str, user: AbstractBaseUser) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    workspace_history_record(workspace_id=invitation.workspace_id, actor=user, action="accepted",
+                             entity="invitation", entity_id=invitation.pk, label=invitation.email,
+                             after={"Member": user.get_full_name() or user.username,
+                                    "Role": _role_label(membership.role)})
     return membership
+
+
+def _member_name(membership: Membership) -> str:
+    return membership.user.get_full_name() or membership.user.username
 
 
 def _member_locked(*, actor: AbstractBaseUser, membership: Membership) -> tuple[Membership, int]:
@@ -97,7 +124,8 @@ def _member_locked(*, actor: AbstractBaseUser, membership: Membership) -> tuple[
     demoting each other at once are serialised) and reads the member and the owner count under it."""
     role_require(user=actor, workspace_id=membership.workspace_id, roles={Role.OWNER})
     Workspace.objects.select_for_update().get(pk=membership.workspace_id)
-    fresh = Membership.objects.filter(pk=membership.pk, workspace_id=membership.workspace_id).first()
+    fresh = (Membership.objects.select_related("user")
+             .filter(pk=membership.pk, workspace_id=membership.workspace_id).first())
     if fresh is None:
         raise NotFound("This person is no longer a member.")
     owners = Membership.objects.filter(workspace_id=membership.workspace_id, role=Role.OWNER).count()
@@ -152,9 +180,14 @@ def member_set_role(*, actor: AbstractBaseUser, membership: Membership, role: st
     membership, owners = _member_locked(actor=actor, membership=membership)
     if membership.role == Role.OWNER and role != Role.OWNER and owners == 1:
         raise ApplicationError("A workspace needs at least one owner.")
+    before = membership.role
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
+    if before != role:
+        workspace_history_record(workspace_id=membership.workspace_id, actor=actor, action="edited",
+                                 entity="member", entity_id=membership.user_id, label=_member_name(membership),
+                                 before={"Role": _role_label(before)}, after={"Role": _role_label(role)})
     return membership
 
 
@@ -163,6 +196,9 @@ def member_remove(*, actor: AbstractBaseUser, membership: Membership) -> None:
     membership, owners = _member_locked(actor=actor, membership=membership)
     if membership.role == Role.OWNER and owners == 1:
         raise ApplicationError("A workspace needs at least one owner: make someone else owner first.")
+    workspace_history_record(workspace_id=membership.workspace_id, actor=actor, action="removed", entity="member",
+                             entity_id=membership.user_id, label=_member_name(membership),
+                             before={"Role": _role_label(membership.role)})
     membership.delete()
 
 

@@ -7,6 +7,7 @@ app_name = "workspaces"
 urlpatterns = [
     path("w/new/", views.workspace_create, name="create"),
     path("w/<slug:slug>/members/", views.members, name="members"),
+    path("w/<slug:slug>/activity/", views.activity, name="activity"),
     path("w/<slug:slug>/teams/", views.team_create, name="team_create"),
     path("w/<slug:slug>/invitations/<int:invitation_id>/withdraw/", views.invitation_withdraw,
          name="invitation_withdraw"),

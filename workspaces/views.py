@@ -4,14 +4,24 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.middleware import shows_secret
 
 from . import services
-from .forms import AcceptForm, InviteForm, TeamForm, TwoFactorForm, WorkspaceForm
+from .forms import AcceptForm, ActivityFilterForm, InviteForm, TeamForm, TwoFactorForm, WorkspaceForm
 from .models import Invitation, Membership, Role
-from .selectors import invitations_open, members_list, membership_get, teams_list, workspace_get
+from .selectors import (
+    WorkspaceActivityFilters,
+    invitations_open,
+    members_list,
+    membership_get,
+    role_require,
+    teams_list,
+    workspace_activity_choices,
+    workspace_changes_list,
+    workspace_get,
+)
 
 
 @login_required
@@ -33,6 +43,7 @@ def _members_context(request: HttpRequest, workspace, **overrides) -> dict:
     return {
         "workspace": workspace,
         "is_owner": membership.role == Role.OWNER,
+        "can_edit": membership.can_edit,
         "members": members_list(workspace=workspace),
         "roles": Role.choices,
         "invitations": invitations_open(workspace=workspace),
@@ -149,3 +160,22 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     }
     return TemplateResponse(request, "workspaces/accept.html", context,
                             status=422 if form is not None and form.errors else 200)
+
+
+@login_required
+@require_GET
+def activity(request: HttpRequest, slug: str) -> HttpResponse:
+    """The record of the workspace's own things (registry, members, invitations, API tokens): owners and
+    editors read it, viewers get 403 (it names people and their roles)."""
+    workspace = workspace_get(user=request.user, slug=slug)
+    role_require(user=request.user, workspace_id=workspace.pk)
+    form = ActivityFilterForm(request.GET or None, **workspace_activity_choices(workspace=workspace))
+    filters = WorkspaceActivityFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = WorkspaceActivityFilters(actor_id=data["actor"], entity=data["entity"], since=data["since"],
+                                           until=data["until"])
+    context = {"workspace": workspace, "filter_form": form,
+               "changes": workspace_changes_list(workspace=workspace, filters=filters)}
+    template = "workspaces/activity.html#changes" if request.htmx else "workspaces/activity.html"
+    return TemplateResponse(request, template, context)
