@@ -28,9 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # (rule, CSS target) of violations that come from templates/maps/board.html; to be emptied by the
 # board redesign of issue 14. Only board nodes may be listed here.
-KNOWN_BOARD_VIOLATIONS = {
-    ("aria-prohibited-attr", "#presence"),
-}
+KNOWN_BOARD_VIOLATIONS: set[tuple[str, str]] = set()
 
 
 @pytest.fixture
@@ -67,7 +65,7 @@ def context_for(browser, live_server):
 
 def sign_in(page, username, password):
     page.goto("/accounts/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_login", username)
     page.fill("#id_password", password)
     page.click("button.primary")
     page.wait_for_url("**/maps/")
@@ -196,7 +194,7 @@ def test_signed_out_pages(demo, context_for):
     page = context_for()
     found = scan_all(page, ["/accounts/login/", "/share/not-a-token/"])
     page.goto("/accounts/login/")
-    page.fill("#id_username", "demo")
+    page.fill("#id_login", "demo")
     page.fill("#id_password", "wrong")
     page.click("button.primary")
     expect(page.locator(".errorlist, .notice-error").first).to_be_visible()
