@@ -61,6 +61,8 @@ def _board_context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any
     """The board's context, its cards pre-rendered (from the cache, mostly)."""
     context = _context(request, journey, board=selectors.board_get(journey=journey), **extra)
     regions.board_html_attach(board=context["board"], can_edit=context["can_edit"])
+    # The legend names the kinds this board shows, once each, in lane order.
+    context["lane_kinds"] = list(dict.fromkeys((row.lane.kind, row.lane.get_kind_display()) for row in context["board"].rows))
     return context
 
 

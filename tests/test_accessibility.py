@@ -28,9 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # (rule, CSS target) of violations that come from templates/maps/board.html; to be emptied by the
 # board redesign of issue 14. Only board nodes may be listed here.
-KNOWN_BOARD_VIOLATIONS = {
-    ("aria-prohibited-attr", "#presence"),
-}
+KNOWN_BOARD_VIOLATIONS: set[tuple[str, str]] = set()
 
 
 @pytest.fixture

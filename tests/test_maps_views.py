@@ -1,6 +1,7 @@
 """The board's views, each as an HTMX fragment and as a plain full page."""
 
 import re
+from html import escape
 
 import pytest
 from django.forms import BooleanField
@@ -600,3 +601,14 @@ def test_full_page_card_edit_offers_a_move_form_that_works_without_javascript(ow
         "version": card.version, "stage": target.pk, "lane": card.lane_id, "position": 0})
     assert response.status_code == 302
     assert Card.objects.get(pk=card.pk).stage_id == target.pk
+
+
+def test_board_shows_a_legend_and_an_icon_per_card_kind(client, owner, journey):
+    """Kinds are told apart by icon and words, not by a border colour alone."""
+    client.force_login(owner)
+    html = client.get(reverse("maps:board", args=[journey.pk])).content.decode()
+    assert 'class="legend" aria-label="Card kinds"' in html
+    lanes = journey.lanes.filter(deleted_at=None)
+    assert lanes.exists()
+    for lane in lanes:
+        assert f'<span class="kind-icon icon-{lane.kind}" aria-hidden="true"></span>{escape(lane.get_kind_display())}</li>' in html
