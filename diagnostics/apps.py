@@ -22,6 +22,9 @@ class DiagnosticsConfig(AppConfig):
         for rule in RULES:
             register_rule(rule)
 
-        from .selectors import evidence_badges
+        from maps.extensions import register_map_alarms
+
+        from .selectors import evidence_badges, map_alarms
 
         register_board_badges(evidence_badges)
+        register_map_alarms(map_alarms)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from compliance.models import CLOSED_STATUSES, Checkpoint, ReviewStatus
 from core.spreadsheet import spreadsheet_safe
-from maps.extensions import BoardBadge
+from maps.extensions import BoardBadge, MapAlarm
 from maps.models import Card, FrictionPoint, Journey, JourneyKind, LaneKind, Severity, Stage, Transition
 from maps.selectors import card_detail, journeys_for_user
 from maps.rules import OPEN_FRICTION_STATUSES
@@ -444,6 +444,18 @@ def alarms_get(*, journey: Journey) -> list[Alarm]:
     """Quiet declines in the journey's monthly conversions, upstream first. A designed journey with no
     counts of its own is judged by its newest observed journey's (the one event logs fill)."""
     return decline_watch(journey=journey)[0]
+
+
+def map_alarms(*, journey_ids: list[int]) -> list[MapAlarm]:
+    """The quiet declines of these maps, for the portfolio (registered through maps.extensions)."""
+    found = []
+    for journey in Journey.objects.filter(pk__in=journey_ids):
+        for alarm in alarms_get(journey=journey):
+            found.append(MapAlarm(
+                journey_id=journey.pk, url=reverse("diagnostics:first_fix", args=[journey.pk]),
+                label=f"{alarm.label}: down {alarm.drop_points} points since {alarm.since:%B %Y}",
+                severity="high" if alarm.certainty >= 0.95 else "medium"))
+    return found
 
 
 def decline_watch(*, journey: Journey) -> tuple[list[Alarm], int]:

@@ -71,6 +71,16 @@ def test_the_alarm_shows_in_fix_first_and_on_the_board_panel(journey, owner_clie
     assert "Quiet decline:" in panel and escape(declining) in panel
 
 
+def test_the_portfolio_names_the_quiet_decline_of_each_map(journey, workspace, owner_client, declining):
+    from portfolio.selectors import portfolio
+
+    (summary,) = [item for _label, items in portfolio(workspace=workspace).groups for item in items
+                  if item.journey == journey]
+    assert [alarm.label for alarm in summary.alarms] == [f"{declining}: down 4.2 points since July 2025"]
+    page = owner_client.get(reverse("portfolio:portfolio", args=[workspace.slug])).content.decode()
+    assert escape(f"{declining}: down 4.2 points since July 2025") in page
+
+
 def test_no_alarm_is_shown_without_a_decline(journey, owner_client):
     page = owner_client.get(reverse("diagnostics:first_fix", args=[journey.pk])).content.decode()
     assert "Quiet decline" not in page
