@@ -32,6 +32,7 @@ class Field:
     options: list[str] = dataclasses.field(default_factory=list)
     multiple: bool = False
     attrs: dict = dataclasses.field(default_factory=dict)
+    shown: list[str] = dataclasses.field(default_factory=list)  # the values checked or selected when served
 
 
 @dataclasses.dataclass
@@ -88,6 +89,7 @@ class _FormParser(HTMLParser):
                 field.options.append(a.get("value", "on"))
                 if "checked" in a:
                     field.value = a.get("value", "on")
+                    field.shown.append(field.value)
                 return
             form.fields[name] = Field(name, kind, a.get("value", ""), attrs=a)
         elif tag == "button":
@@ -99,6 +101,7 @@ class _FormParser(HTMLParser):
             self._select.options.append(a.get("value", ""))
             if "selected" in a:
                 self._select.value = a.get("value", "")
+                self._select.shown.append(self._select.value)
         elif tag == "textarea" and name:
             self._textarea = form.fields[name] = Field(name, "textarea", attrs=a)
 

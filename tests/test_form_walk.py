@@ -163,7 +163,10 @@ def test_every_form_filled_by_an_owner_succeeds_and_saves_every_value(world, own
             for name, value in chosen.items():
                 if (form.url_name, name) in NOT_KEPT_AS_TYPED or form.url_name in ACCOUNT_FORMS:
                     continue
+                field = form.fields.get(name)
                 for one in (value if isinstance(value, list) else [value]):
+                    if field is not None and field.multiple and str(one) in field.shown:
+                        continue  # already chosen when served (an edit keeping its steps): no row needs writing
                     if not any(spelling in saved for spelling in as_saved(one)):
                         problems.append(f"{where}: {name}={one!r} was not saved")
     assert not problems, "\n".join(problems)
