@@ -1,6 +1,5 @@
 """Reads of maps, always scoped to the workspaces of the person asking."""
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -10,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from core.errors import NotFound
 from workspaces.models import Team
+from workspaces.selectors import ActivityFilters
 
 from .curve import Curve, confidence_curve
 from .extensions import BOARD_BADGE_SOURCES, DELETABLES
@@ -214,27 +214,10 @@ def curve_get(*, journey: Journey) -> Curve:
     return confidence_curve([(s.name, scores.get(s.pk, [])) for s in stages])
 
 
-@dataclass(frozen=True)
-class ActivityFilters:
-    actor_id: int | None = None
-    entity: str = ""
-    since: datetime.date | None = None
-    until: datetime.date | None = None
-
-
 def changes_list(*, journey: Journey, filters: ActivityFilters = ActivityFilters(), limit: int = 300) -> list[Change]:
     """The map's history, newest first, each entry with `rows` (its changed fields with human labels
     and values) and `url` (where the thing changed is seen, while it is there)."""
-    changes = journey.changes.select_related("actor").order_by("-revision", "id")
-    if filters.actor_id:
-        changes = changes.filter(actor_id=filters.actor_id)
-    if filters.entity:
-        changes = changes.filter(entity=filters.entity)
-    if filters.since:
-        changes = changes.filter(at__date__gte=filters.since)
-    if filters.until:
-        changes = changes.filter(at__date__lte=filters.until)
-    changes = list(changes[:limit])
+    changes = list(filters.apply(journey.changes.select_related("actor").order_by("-revision", "id"))[:limit])
     for change in changes:
         kind = DELETABLES.get(change.entity)
         change.rows = _change_rows(change, kind.models if kind else ())

@@ -64,27 +64,32 @@ def invitations_open(*, workspace: Workspace) -> QuerySet[Invitation]:
 
 
 @dataclasses.dataclass(frozen=True)
-class WorkspaceActivityFilters:
+class ActivityFilters:
+    """What a person narrows a record to (a map's Activity or the workspace's): by person, kind and date."""
+
     actor_id: int | None = None
     entity: str = ""
     since: datetime.date | None = None
     until: datetime.date | None = None
 
+    def apply(self, changes: QuerySet) -> QuerySet:
+        if self.actor_id:
+            changes = changes.filter(actor_id=self.actor_id)
+        if self.entity:
+            changes = changes.filter(entity=self.entity)
+        if self.since:
+            changes = changes.filter(at__date__gte=self.since)
+        if self.until:
+            changes = changes.filter(at__date__lte=self.until)
+        return changes
 
-def workspace_changes_list(*, workspace: Workspace, filters: WorkspaceActivityFilters = WorkspaceActivityFilters(),
+
+
+def workspace_changes_list(*, workspace: Workspace, filters: ActivityFilters = ActivityFilters(),
                            limit: int = 300) -> list[WorkspaceChange]:
     """The workspace's own record, newest first, each entry with `rows`: its values as a person reads them
     (stored with human labels by the service that wrote it), only those that changed."""
-    changes = workspace.changes.select_related("actor")
-    if filters.actor_id:
-        changes = changes.filter(actor_id=filters.actor_id)
-    if filters.entity:
-        changes = changes.filter(entity=filters.entity)
-    if filters.since:
-        changes = changes.filter(at__date__gte=filters.since)
-    if filters.until:
-        changes = changes.filter(at__date__lte=filters.until)
-    changes = list(changes[:limit])
+    changes = list(filters.apply(workspace.changes.select_related("actor"))[:limit])
     for change in changes:
         before, after = change.before or {}, change.after or {}
         change.rows = [{"label": name, "before": before.get(name, ""), "after": after.get(name, "")}

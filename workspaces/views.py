@@ -12,7 +12,7 @@ from . import services
 from .forms import AcceptForm, ActivityFilterForm, InviteForm, TeamForm, TwoFactorForm, WorkspaceForm
 from .models import Invitation, Membership, Role
 from .selectors import (
-    WorkspaceActivityFilters,
+    ActivityFilters,
     invitations_open,
     members_list,
     membership_get,
@@ -170,10 +170,10 @@ def activity(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
     role_require(user=request.user, workspace_id=workspace.pk)
     form = ActivityFilterForm(request.GET or None, **workspace_activity_choices(workspace=workspace))
-    filters = WorkspaceActivityFilters()
+    filters = ActivityFilters()
     if form.is_valid():
         data = form.cleaned_data
-        filters = WorkspaceActivityFilters(actor_id=data["actor"], entity=data["entity"], since=data["since"],
+        filters = ActivityFilters(actor_id=data["actor"], entity=data["entity"], since=data["since"],
                                            until=data["until"])
     context = {"workspace": workspace, "filter_form": form,
                "changes": workspace_changes_list(workspace=workspace, filters=filters)}
