@@ -15,12 +15,13 @@ class DiagnosticsConfig(AppConfig):
 
         register_board_panel(url_name="diagnostics:panel", label="Diagnosis: fix one broken transition first")
 
-        from compliance.health import register_rule
+        from compliance.health import register_facts_loader, register_rule
 
-        from .health import RULES
+        from .health import RULES, facts_load
 
         for rule in RULES:
             register_rule(rule)
+        register_facts_loader(facts_load)
 
         from maps.extensions import register_map_alarms
 

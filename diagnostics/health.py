@@ -4,11 +4,26 @@ from django.urls import reverse
 
 from compliance.health import Facts, Outcome, Rule
 
-from .selectors import EVIDENCE_MAX_AGE_DAYS, claims_get, decline_watch
+from .selectors import EVIDENCE_MAX_AGE_DAYS, Readings, claims_of, decline_watch_of, readings_load
+
+KEY = "diagnostics"
+
+
+def facts_load(facts: list[Facts]) -> None:
+    """The health check's loader (see compliance.health.register_facts_loader): the readings of every map."""
+    readings = readings_load(journeys=[f.journey for f in facts])
+    for item in facts:
+        item.extra[KEY] = readings[item.journey.pk]
+
+
+def _readings(facts: Facts) -> Readings:
+    if KEY not in facts.extra:  # facts built without the loaders
+        facts_load([facts])
+    return facts.extra[KEY]
 
 
 def check_quiet_decline(rule: Rule, facts: Facts) -> Outcome:
-    alarms, watched = decline_watch(journey=facts.journey)
+    alarms, watched = decline_watch_of(_readings(facts))
     url = reverse("diagnostics:first_fix", args=[facts.journey.pk])
     return Outcome(checked=watched, findings=[
         rule.finding(f"{alarm.text}.", {"type": "transition", "id": alarm.position, "label": alarm.label}, url)
@@ -24,7 +39,7 @@ def _claim_obj(claim) -> dict:
 
 
 def check_high_claims_backed(rule: Rule, facts: Facts) -> Outcome:
-    high = [c for c in claims_get(journey=facts.journey, today=facts.today) if c.high]
+    high = [c for c in claims_of(_readings(facts), today=facts.today) if c.high]
     return Outcome(checked=len(high), findings=[
         rule.finding(f"“{c.card.title}” ({c.card.get_severity_display().lower()} severity, {c.card.stage.name}) "
                      "is assumed: no evidence backs it.", _claim_obj(c), _evidence_url(facts, c.card.pk))
@@ -32,7 +47,7 @@ def check_high_claims_backed(rule: Rule, facts: Facts) -> Outcome:
 
 
 def check_evidence_fresh(rule: Rule, facts: Facts) -> Outcome:
-    claims = [c for c in claims_get(journey=facts.journey, today=facts.today) if c.backed]
+    claims = [c for c in claims_of(_readings(facts), today=facts.today) if c.backed]
     return Outcome(checked=sum(len(c.items) for c in claims), findings=[
         rule.finding(f"Evidence for “{c.card.title}” ({item.get_kind_display().lower()}, {item.source}) dates from "
                      f"{item.observed_on:%d %b %Y}: older than {EVIDENCE_MAX_AGE_DAYS} days.", _claim_obj(c),

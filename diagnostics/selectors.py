@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,6 +43,86 @@ def settings_get(*, workspace: Workspace) -> WorkspaceSettings:
 def _cards(journey: Journey) -> list[Card]:
     return [card_detail(c) for c in journey.cards.filter(deleted_at=None).select_related(*_DETAILS)
             .order_by("stage__position", "lane__position", "position", "id")]
+
+
+# --- what diagnostics reads of a map, for one map or many at once -------------------------------
+
+
+@dataclass
+class Counts:
+    """A map's stages and monthly counts, with the small-count threshold of the workspace judging them."""
+
+    journey: Journey
+    stages: list[Stage]
+    rows: list[MetricRow]  # by period
+    threshold: int
+
+    def summary(self) -> MetricsSummary:
+        return summarise(stages=[(s.pk, s.name) for s in self.stages], rows=self.rows, threshold=self.threshold)
+
+
+@dataclass
+class Readings:
+    """Everything the transition ranking, the quiet-decline watch and the claims read of one map."""
+
+    counts: Counts
+    cards: list[Card]  # live, in board order, each as its own kind
+    evidence: dict[int, list[Evidence]]  # card id -> its evidence, newest first
+    observation: Counts | None  # the newest observed journey of this designed one, in its workspace
+    decline_source: Counts  # whose counts the decline watch reads (see `decline_watch`)
+
+    @property
+    def journey(self) -> Journey:
+        return self.counts.journey
+
+
+def readings_load(*, journeys: list[Journey]) -> dict[int, Readings]:
+    """The readings of many maps in a fixed number of queries, whatever the number of maps."""
+    ids = [j.pk for j in journeys]
+    # Observed journeys of these maps; `with_metrics` as the decline watch asks, rows deleted or not.
+    observed = list(Journey.objects.filter(observes_id__in=ids, kind=JourneyKind.OBSERVED).annotate(
+        with_metrics=Exists(StageMetric.all_objects.filter(journey=OuterRef("pk")))))
+    every = {j.pk: j for j in [*journeys, *observed]}
+    stages: dict[int, list[Stage]] = defaultdict(list)
+    for stage in Stage.objects.filter(journey_id__in=list(every)):
+        stages[stage.journey_id].append(stage)
+    rows: dict[int, list[MetricRow]] = defaultdict(list)
+    for journey_id, *row in StageMetric.objects.filter(journey_id__in=list(every)).order_by("period").values_list(
+            "journey_id", "stage_id", "period", "entered", "progressed"):
+        rows[journey_id].append(MetricRow(*row))
+    thresholds = dict(WorkspaceSettings.objects.filter(workspace_id__in={j.workspace_id for j in every.values()})
+                      .values_list("workspace_id", "small_count_threshold"))
+    cards: dict[int, list[Card]] = defaultdict(list)
+    for card in Card.objects.filter(journey_id__in=ids, deleted_at=None).select_related("stage", *_DETAILS).order_by(
+            "stage__position", "lane__position", "position", "id"):
+        cards[card.journey_id].append(card_detail(card))
+    evidence: dict[int, dict[int, list[Evidence]]] = defaultdict(lambda: defaultdict(list))
+    for item in Evidence.objects.filter(journey_id__in=ids).order_by("-observed_on", "-id"):
+        evidence[item.journey_id][item.card_id].append(item)
+
+    def counts(journey: Journey, threshold_of: Journey) -> Counts:
+        return Counts(journey=journey, stages=stages[journey.pk], rows=rows[journey.pk],
+                      threshold=thresholds.get(threshold_of.workspace_id) or DEFAULT_SMALL_COUNT_THRESHOLD)
+
+    readings = {}
+    for journey in journeys:
+        own = counts(journey, journey)
+        mine = [o for o in observed if o.observes_id == journey.pk]
+        newest = max((o for o in mine if o.workspace_id == journey.workspace_id),
+                     key=lambda o: (o.created_at, o.pk), default=None)
+        source = own
+        if journey.kind == JourneyKind.DESIGNED and not own.rows:
+            measured = max((o for o in mine if o.with_metrics), key=lambda o: o.pk, default=None)
+            if measured is not None:
+                source = counts(measured, journey)  # judged by this workspace's threshold
+        readings[journey.pk] = Readings(
+            counts=own, cards=cards[journey.pk], evidence=evidence[journey.pk],
+            observation=counts(newest, newest) if newest is not None else None, decline_source=source)
+    return readings
+
+
+def _readings(journey: Journey) -> Readings:
+    return readings_load(journeys=[journey])[journey.pk]
 
 
 # --- metrics ----------------------------------------------------------------------
@@ -185,12 +265,20 @@ class TransitionReport:
 
 def transitions_ranked(*, journey: Journey) -> list[TransitionReport]:
     """Every handoff of the map (a stage boundary without a handoff card counts as an unowned one), weakest first."""
-    cards = _cards(journey)
-    stages = list(journey.stages.all())
+    return _transitions_ranked(_readings(journey))
+
+
+def transitions_ranked_many(*, journeys: list[Journey]) -> dict[int, list[TransitionReport]]:
+    """`transitions_ranked` of many maps, read together in a fixed number of queries."""
+    return {pk: _transitions_ranked(r) for pk, r in readings_load(journeys=journeys).items()}
+
+
+def _transitions_ranked(readings: Readings) -> list[TransitionReport]:
+    cards, stages = readings.cards, readings.counts.stages
     by_stage: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for card in cards:
         by_stage[card.stage_id][card.kind].append(card)
-    stage_dropoff, metrics_source = _stage_dropoffs(journey=journey, stages=stages)
+    stage_dropoff, metrics_source = _stage_dropoffs(readings)
     if not cards and not stage_dropoff:
         return []  # a map with nothing on it yet (a fresh template) has nothing to diagnose
     handoff_ids = {c.pk for c in cards if c.kind == LaneKind.HANDOFFS}
@@ -240,17 +328,17 @@ def transitions_ranked(*, journey: Journey) -> list[TransitionReport]:
     return sorted(reports, key=lambda r: -r.weakness.score)
 
 
-def _stage_dropoffs(*, journey: Journey, stages: list[Stage]) -> tuple[dict[int, float], str]:
+def _stage_dropoffs(readings: Readings) -> tuple[dict[int, float], str]:
     """Drop-off per stage from the map's own metrics; a designed map without any borrows those of its
     latest observation, stage by stage name (what users really do is what the metrics measure)."""
-    own = {s.stage_id: s.dropoff for s in metrics_summary(journey=journey).stages if s.dropoff is not None}
-    if own or journey.kind != JourneyKind.DESIGNED:
+    own = {s.stage_id: s.dropoff for s in readings.counts.summary().stages if s.dropoff is not None}
+    if own or readings.journey.kind != JourneyKind.DESIGNED:
         return own, "stage metrics"
-    observation = latest_observation(journey=journey)
-    if observation is None:
+    if readings.observation is None:
         return {}, ""
+    observation, stages = readings.observation.journey, readings.counts.stages
     by_key: dict[str, float] = {}
-    for summary in metrics_summary(journey=observation).stages:
+    for summary in readings.observation.summary().stages:
         if summary.dropoff is not None:
             by_key.setdefault(stage_key(summary.name), summary.dropoff)
     borrowed = {s.pk: by_key[stage_key(s.name)] for s in stages if stage_key(s.name) in by_key}
@@ -447,31 +535,32 @@ def alarms_get(*, journey: Journey) -> list[Alarm]:
 
 
 def map_alarms(*, journey_ids: list[int]) -> list[MapAlarm]:
-    """The quiet declines of these maps, for the portfolio (registered through maps.extensions)."""
+    """The quiet declines of these maps, for the portfolio (registered through maps.extensions); a fixed
+    number of queries, whatever the number of maps."""
     found = []
-    for journey in Journey.objects.filter(pk__in=journey_ids):
-        for alarm in alarms_get(journey=journey):
+    for journey_id, readings in readings_load(journeys=list(Journey.objects.filter(pk__in=journey_ids))).items():
+        for alarm in decline_watch_of(readings)[0]:
             found.append(MapAlarm(
-                journey_id=journey.pk, url=reverse("diagnostics:first_fix", args=[journey.pk]),
+                journey_id=journey_id, url=reverse("diagnostics:first_fix", args=[journey_id]),
                 label=f"{alarm.label}: down {alarm.drop_points} points since {alarm.since:%B %Y}",
                 severity="high" if alarm.certainty >= 0.95 else "medium"))
     return found
 
 
 def decline_watch(*, journey: Journey) -> tuple[list[Alarm], int]:
-    """The alarms, and how many transitions have enough months to be watched at all."""
-    source = journey
-    if journey.kind == JourneyKind.DESIGNED and not journey.stage_metrics.exists():
-        source = Journey.objects.filter(observes=journey, kind=JourneyKind.OBSERVED,
-                                        stage_metrics__isnull=False).order_by("-pk").first() or journey
-    threshold = threshold_get(workspace_id=journey.workspace_id)
-    stages = list(source.stages.order_by("position", "pk"))
+    """The alarms, and how many transitions have enough months to be watched at all. A designed journey
+    with no counts of its own is judged by its newest observed journey that has some."""
+    return decline_watch_of(_readings(journey))
+
+
+def decline_watch_of(readings: Readings) -> tuple[list[Alarm], int]:
+    source = readings.decline_source
+    stages = source.stages
     series: dict[int, list[Month]] = defaultdict(list)
-    for stage_id, period, entered, progressed in source.stage_metrics.order_by("period").values_list(
-            "stage_id", "period", "entered", "progressed"):
-        row = safe_row(MetricRow(stage_id, period, entered, progressed), threshold)
+    for metric in source.rows:
+        row = safe_row(metric, readings.counts.threshold)
         if row.usable:  # a suppressed month feeds no alarm
-            series[stage_id].append(Month(period, row.entered.value, row.progressed.value))
+            series[metric.stage_id].append(Month(metric.period, row.entered.value, row.progressed.value))
     found = [decline(f"{stage.name} → {following.name}", index, series[stage.pk])
              for index, (stage, following) in enumerate(zip(stages, stages[1:], strict=False))]
     watched = sum(1 for stage in stages[:-1] if len(series[stage.pk]) >= BASELINE_MONTHS + 2)
@@ -516,15 +605,16 @@ def _is_claim(card: Card) -> str:
 
 def claims_get(*, journey: Journey, today: date | None = None) -> list[Claim]:
     """Every claim the map makes about its users, in board order, with the evidence behind each."""
+    return claims_of(_readings(journey), today=today)
+
+
+def claims_of(readings: Readings, *, today: date | None = None) -> list[Claim]:
     today = today or timezone.localdate()
-    items: dict[int, list[Evidence]] = defaultdict(list)
-    for evidence in Evidence.objects.filter(journey=journey).order_by("-observed_on", "-id"):
-        items[evidence.card_id].append(evidence)
     claims = []
-    for card in _cards(journey):
+    for card in readings.cards:
         what = _is_claim(card)
         if what:
-            found = items.get(card.pk, [])
+            found = readings.evidence.get(card.pk, [])
             claims.append(Claim(card=card, what=what, items=found, stale_items=[
                 e for e in found if (today - e.observed_on).days > EVIDENCE_MAX_AGE_DAYS]))
     return claims

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
-from compliance.health import health_check
+from compliance.health import health_check_many
 from compliance.models import CLOSED_STATUSES, Checkpoint
 from core.errors import NotFound
-from diagnostics.selectors import TransitionReport, transitions_ranked
+from diagnostics.selectors import TransitionReport, transitions_ranked_many
 from maps.extensions import MAP_ALARM_SOURCES, MapAlarm
 from maps.models import Journey, JourneyStatus, LaneKind
 from workspaces.models import Workspace
@@ -102,7 +102,8 @@ WEAKEST_ACROSS = 5
 
 
 def portfolio(*, workspace: Workspace, group_by: str = "persona") -> Portfolio:
-    """Every map of the workspace with its health, review, open compliance work, weakest transition and alarms."""
+    """Every map of the workspace with its health, review, open compliance work, weakest transition and alarms;
+    read in a fixed number of queries, however many maps (each step below reads every map at once)."""
     journeys = list(Journey.objects.filter(workspace=workspace).order_by("title"))
     ids = [j.pk for j in journeys]
     open_work = {row["journey_id"]: row["n"] for row in Checkpoint.objects.filter(journey_id__in=ids)
@@ -113,11 +114,13 @@ def portfolio(*, workspace: Workspace, group_by: str = "persona") -> Portfolio:
             alarms.setdefault(alarm.journey_id, []).append(alarm)
     primary = {m.journey_id: m.persona for m in MapPersona.objects.filter(journey_id__in=ids, is_primary=True)
                .select_related("persona")}
+    health = health_check_many(journeys=journeys)
+    ranking = transitions_ranked_many(journeys=journeys)
     summaries, transitions = [], []
     for journey in journeys:
-        ranked = transitions_ranked(journey=journey)
+        ranked = ranking[journey.pk]
         transitions += [(journey, report) for report in ranked]
-        summaries.append(MapSummary(journey=journey, health=health_check(journey=journey).score,
+        summaries.append(MapSummary(journey=journey, health=health[journey.pk].score,
                                     open_checkpoints=open_work.get(journey.pk, 0),
                                     weakest=ranked[0] if ranked else None, alarms=alarms.get(journey.pk, [])))
     if group_by == "lifecycle":
