@@ -7,6 +7,9 @@ process, through Django's full request stack (middleware, view, templates):
 - board_small_ms / board_large_ms: median time to render the board page;
 - queries_small / queries_large: SQL queries per board render (must be equal);
 - edit_ms: median time of one inline card edit (HTMX POST, request to response).
+- portfolio_ms / portfolio_queries: median time to render the workspace portfolio page of a workspace of
+  30 maps (the gallery's full templates in turn, some with a year of monthly counts), and its SQL queries
+  (as many as for 3 maps: the page reads every map at once).
 - pdf_large_s / pdf_large_cpu_s / pdf_large_pages: wall and CPU time to render the large map's full PDF
   report (reports.pdf.render_pdf, called directly), and its page count.
 
@@ -59,6 +62,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 ROUNDS = 30
 
@@ -98,8 +102,7 @@ def median_ms(samples):
     return round(statistics.median(samples) * 1000, 2)
 
 
-def time_board(client, journey):
-    url = f"/maps/{journey.pk}/"
+def _timed_page(client, url: str) -> tuple[float, int]:
     client.get(url)  # warm the template cache
     queries = []
     with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
@@ -111,6 +114,38 @@ def time_board(client, journey):
         client.get(url)
         samples.append(time.perf_counter() - start)
     return median_ms(samples), len(queries)
+
+
+def time_board(client, journey):
+    return _timed_page(client, f"/maps/{journey.pk}/")
+
+
+PORTFOLIO_MAPS = 30
+
+
+def time_portfolio() -> tuple[float, int]:
+    """The portfolio page of a workspace of PORTFOLIO_MAPS maps: median render time and queries per render."""
+    import datetime
+
+    from diagnostics.services import stage_metric_record
+    from portfolio import services as portfolio_services
+    from tests import factories
+
+    owner = factories.make_user("bench-portfolio")
+    workspace = factories.make_workspace(owner=owner, name="Bench portfolio")
+    keys = ["product-adoption", "remote-monitoring", "clinician-onboarding", "telehealth"]
+    for n in range(PORTFOLIO_MAPS):
+        journey = portfolio_services.journey_from_template(actor=owner, workspace=workspace, key=keys[n % len(keys)],
+                                                           title=f"Map {n + 1}")
+        if n % 3 == 0:  # a year of counts on a third of the maps, declining on some
+            first = journey.stages.order_by("position").first()
+            for month in range(12):
+                rate = 0.70 - (0.01 * max(0, month - 6) if n % 2 else 0)
+                stage_metric_record(actor=owner, journey=journey, stage=first, period=datetime.date(2025, month + 1, 1),
+                                    entered=1000, progressed=round(1000 * rate))
+    client = Client()
+    client.force_login(owner)
+    return _timed_page(client, reverse("portfolio:portfolio", args=[workspace.slug]))
 
 
 def time_edit(client, journey):
@@ -551,6 +586,7 @@ def main() -> None:
         board_small_ms, queries_small = time_board(client, small)
         board_large_ms, queries_large = time_board(client, large)
         edit_ms, edit_queries = time_edit(client, small)
+        portfolio_ms, portfolio_queries = time_portfolio()
         json_roundtrip_large_s = time_json_roundtrip(owner, large)
         pdf_large_s, pdf_large_cpu_s, pdf_large_pages = time_pdf(large)
         live = time_live(owner, small)
@@ -567,6 +603,9 @@ def main() -> None:
         "large_map_cards": cards,
         "edit_ms": edit_ms,
         "edit_queries": edit_queries,
+        "portfolio_ms": portfolio_ms,
+        "portfolio_queries": portfolio_queries,
+        "portfolio_maps": PORTFOLIO_MAPS,
         "json_roundtrip_large_s": json_roundtrip_large_s,
         "pdf_large_s": pdf_large_s,
         "pdf_large_cpu_s": pdf_large_cpu_s,
