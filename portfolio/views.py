@@ -11,10 +11,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import Conflict
-from core.forms import add_service_errors, conflict_rows
+from core.forms import add_service_errors
+from core.views import form_page, list_and_add_page, navigate, page_or_partial
 from maps.selectors import journey_get, stage_get
 from workspaces.selectors import can_edit, role_require, workspace_get
 
@@ -35,46 +35,23 @@ PERSONA = "portfolio/persona.html"
 LINKS = "portfolio/map_links.html"
 GALLERY = "portfolio/gallery.html"
 PREVIEW = "portfolio/template_preview.html"
-FORM_PAGE = "portfolio/form.html"
-
-
-def _page_or_partial(request: HttpRequest, template: str, partial: str, context: dict, status: int = 200):
-    return TemplateResponse(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
-
-
-def _done(request: HttpRequest, url: str) -> HttpResponse:
-    """After a change that opens another page: a redirect, or for HTMX the same as a full-page navigation."""
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 # --- personas ------------------------------------------------------------------------------------
-
-
-def _personas_context(request, workspace, form) -> dict:
-    return {"workspace": workspace, "form": form, "can_edit": can_edit(user=request.user, workspace_id=workspace.pk),
-            "personas": selectors.personas_list(workspace=workspace)}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def personas(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
-    if request.method == "GET":
-        return _page_or_partial(request, PERSONAS, "personas", _personas_context(
-            request, workspace, PersonaForm(workspace=workspace)))
-    role_require(user=request.user, workspace_id=workspace.pk)
-    form = PersonaForm(request.POST, workspace=workspace)
-    if form.is_valid():
-        try:
-            services.persona_create(actor=request.user, workspace=workspace, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if not request.htmx:
-                return redirect(reverse("portfolio:personas", args=[slug]))
-            form = PersonaForm(workspace=workspace)
-            return _page_or_partial(request, PERSONAS, "personas", _personas_context(request, workspace, form))
-    return _page_or_partial(request, PERSONAS, "personas", _personas_context(request, workspace, form), status=422)
+    if request.method == "POST":
+        role_require(user=request.user, workspace_id=workspace.pk)
+    return list_and_add_page(
+        request, template=PERSONAS, partial="personas", form_class=PersonaForm, form_kwargs={"workspace": workspace},
+        context=lambda form: {"workspace": workspace, "form": form, "personas": selectors.personas_list(
+            workspace=workspace), "can_edit": can_edit(user=request.user, workspace_id=workspace.pk)},
+        save=lambda data: services.persona_create(actor=request.user, workspace=workspace, data=data),
+        url=reverse("portfolio:personas", args=[slug]))
 
 
 @login_required
@@ -93,30 +70,16 @@ def persona_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
     item = selectors.persona_get(workspace=workspace, pk=pk)
     role_require(user=request.user, workspace_id=workspace.pk)
-    form = PersonaEditForm(request.POST or None, instance=item, workspace=workspace)
     url = reverse("portfolio:persona", args=[slug, pk])
-    context = {"workspace": workspace, "title": f"Edit {item.name}", "cancel": url,
-               "action": reverse("portfolio:persona_edit", args=[slug, pk])}
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.persona_update(actor=request.user, persona=item, version=form.cleaned_data["version"],
-                                    data=form.cleaned_data)
-        except Conflict as error:
-            current = error.current
-            rows = conflict_rows(form, current) if current is not None else []
-            if current is not None:
-                data = request.POST.copy()
-                data["version"] = current.version
-                form = PersonaEditForm(data, instance=current, workspace=workspace)
-                form.is_valid()
-            return _page_or_partial(request, FORM_PAGE, "form", context | {"form": form, "error": error,
-                                                                           "rows": rows}, status=409)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, url)
-    return _page_or_partial(request, FORM_PAGE, "form", context | {"form": form},
-                            status=422 if form.is_bound else 200)
+
+    def save(data: dict) -> str:
+        services.persona_update(actor=request.user, persona=item, version=data["version"], data=data)
+        return url
+
+    return form_page(request, form_class=PersonaEditForm, form_kwargs={"instance": item, "workspace": workspace},
+                     save=save, context={
+                         "title": f"Edit {item.name}", "action": reverse("portfolio:persona_edit", args=[slug, pk]),
+                         "cancel": url, "crumbs": [(reverse("portfolio:personas", args=[slug]), "Personas")]})
 
 
 # --- a map's personas and linked journeys ----------------------------------------------------------
@@ -137,7 +100,7 @@ def _links_context(request, journey, *, personas_form=None, link_forms=None) -> 
 @require_GET
 def map_links(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
-    return _page_or_partial(request, LINKS, "links", _links_context(request, journey))
+    return page_or_partial(request, LINKS, "links", _links_context(request, journey))
 
 
 @login_required
@@ -159,8 +122,8 @@ def map_personas(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if not request.htmx:
                 return redirect(reverse("portfolio:map_links", args=[journey.pk]))
-            return _page_or_partial(request, LINKS, "links", _links_context(request, journey))
-    return _page_or_partial(request, LINKS, "links", _links_context(request, journey, personas_form=form),
+            return page_or_partial(request, LINKS, "links", _links_context(request, journey))
+    return page_or_partial(request, LINKS, "links", _links_context(request, journey, personas_form=form),
                             status=status)
 
 
@@ -179,18 +142,18 @@ def stage_link(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
         else:
             if not request.htmx:
                 return redirect(reverse("portfolio:map_links", args=[journey.pk]))
-            return _page_or_partial(request, LINKS, "links", _links_context(request, journey))
-    return _page_or_partial(request, LINKS, "links", _links_context(request, journey, link_forms={stage.pk: form}),
+            return page_or_partial(request, LINKS, "links", _links_context(request, journey))
+    return page_or_partial(request, LINKS, "links", _links_context(request, journey, link_forms={stage.pk: form}),
                             status=422)
 
 
 # --- duplicate and templates -----------------------------------------------------------------------
 
 
-def _map_form(request, journey, *, form, title: str, action: str, status: int = 200) -> HttpResponse:
-    context = {"journey": journey, "workspace": journey.workspace, "form": form, "title": title, "action": action,
-               "cancel": reverse("maps:board", args=[journey.pk])}
-    return _page_or_partial(request, FORM_PAGE, "form", context, status=status)
+def _map_form(request, journey, *, form_class, form_kwargs: dict, title: str, action: str, save) -> HttpResponse:
+    board = reverse("maps:board", args=[journey.pk])
+    return form_page(request, form_class=form_class, form_kwargs=form_kwargs, save=save, context={
+        "title": title, "action": action, "cancel": board, "crumbs": [(board, journey.title)]})
 
 
 @login_required
@@ -198,13 +161,13 @@ def _map_form(request, journey, *, form, title: str, action: str, status: int = 
 def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
     role_require(user=request.user, workspace_id=journey.workspace_id)
-    form = DuplicateForm(request.POST or None, initial={"title": f"{journey.title} (copy)"[:200]})
-    action = reverse("portfolio:duplicate", args=[pk])
-    if request.method == "POST" and form.is_valid():
-        copy_ = services.journey_duplicate(actor=request.user, journey=journey, **form.cleaned_data)
-        return _done(request, reverse("maps:board", args=[copy_.pk]))
-    return _map_form(request, journey, form=form, title=f"Duplicate {journey.title}", action=action,
-                     status=422 if form.is_bound else 200)
+
+    def save(data: dict) -> str:
+        return reverse("maps:board", args=[services.journey_duplicate(actor=request.user, journey=journey, **data).pk])
+
+    return _map_form(request, journey, form_class=DuplicateForm,
+                     form_kwargs={"initial": {"title": f"{journey.title} (copy)"[:200]}},
+                     title=f"Duplicate {journey.title}", action=reverse("portfolio:duplicate", args=[pk]), save=save)
 
 
 @login_required
@@ -212,13 +175,15 @@ def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 def template_save(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
     role_require(user=request.user, workspace_id=journey.workspace_id)
-    form = TemplateSaveForm(request.POST or None, journey=journey, initial={"name": journey.title})
-    action = reverse("portfolio:template_save", args=[pk])
-    if request.method == "POST" and form.is_valid():
-        template = services.map_template_save(actor=request.user, journey=journey, **form.cleaned_data)
-        return _done(request, reverse("portfolio:template", args=[journey.workspace.slug, f"saved-{template.pk}"]))
-    return _map_form(request, journey, form=form, title=f"Save {journey.title} as a template", action=action,
-                     status=422 if form.is_bound else 200)
+
+    def save(data: dict) -> str:
+        template = services.map_template_save(actor=request.user, journey=journey, **data)
+        return reverse("portfolio:template", args=[journey.workspace.slug, f"saved-{template.pk}"])
+
+    return _map_form(request, journey, form_class=TemplateSaveForm,
+                     form_kwargs={"journey": journey, "initial": {"name": journey.title}},
+                     title=f"Save {journey.title} as a template", action=reverse("portfolio:template_save", args=[pk]),
+                     save=save)
 
 
 @login_required
@@ -240,12 +205,12 @@ def template(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         journey = services.journey_from_template(actor=request.user, workspace=workspace, key=key,
                                                  title=form.cleaned_data["title"])
-        return _done(request, reverse("maps:board", args=[journey.pk]))
+        return navigate(request, reverse("maps:board", args=[journey.pk]))
     context = {"workspace": workspace, "template": chosen, "preview": selectors.template_preview(chosen["document"]),
                "form": form, "can_edit": can_edit(user=request.user, workspace_id=workspace.pk)}
     if request.method == "GET":  # the preview is a page of its own; only the form's answer is a region
         return TemplateResponse(request, PREVIEW, context)
-    return _page_or_partial(request, PREVIEW, "use", context, status=422)
+    return page_or_partial(request, PREVIEW, "use", context, status=422)
 
 
 # --- search ----------------------------------------------------------------------------------------
@@ -255,7 +220,7 @@ def template(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     results = search_module.search(user=request.user, query=request.GET.get("q", ""))
-    return _page_or_partial(request, "portfolio/search.html", "results", {"results": results})
+    return page_or_partial(request, "portfolio/search.html", "results", {"results": results})
 
 
 # --- the portfolio ---------------------------------------------------------------------------------
@@ -271,4 +236,4 @@ def portfolio(request: HttpRequest, slug: str) -> HttpResponse:
     context = {"workspace": workspace, "group_by": group_by, "groupings": selectors.GROUPINGS,
                "portfolio": selectors.portfolio(workspace=workspace, group_by=group_by),
                "can_edit": can_edit(user=request.user, workspace_id=workspace.pk)}
-    return _page_or_partial(request, "portfolio/portfolio.html", "maps", context)
+    return page_or_partial(request, "portfolio/portfolio.html", "maps", context)
