@@ -5,6 +5,7 @@ whole page or a redirect, so every control works without JavaScript too.
 """
 
 import csv
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -14,9 +15,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import Conflict
+from core.views import navigate, page_or_partial
 from maps import rules
 from maps import selectors as map_selectors
 from workspaces.models import Role
@@ -35,8 +36,15 @@ def _context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
 
 
 def _render(request: HttpRequest, page: str, region: str, context: dict, status: int = 200) -> TemplateResponse:
-    template = f"diagnostics/{page}#{region}" if request.htmx else f"diagnostics/{page}"
-    return TemplateResponse(request, template, context, status=status)
+    return page_or_partial(request, f"diagnostics/{page}", region, context, status=status)
+
+
+def _changed(request: HttpRequest, name: str, arg, context: Callable[[], dict], anchor: str = "") -> HttpResponse:
+    """After a change on page `name` (its URL name, template and region): a plain form goes back to the page,
+    an HTMX one gets the page's region again, drawn by `context()` (with what was saved)."""
+    if not request.htmx:
+        return redirect(reverse(f"diagnostics:{name}", args=[arg]) + anchor)
+    return _render(request, f"{name}.html", name, context())
 
 
 def _journey(request: HttpRequest, pk: int, *, edit: bool = False):
@@ -89,11 +97,8 @@ def metrics(request: HttpRequest, pk: int) -> HttpResponse:
             return _render(request, "metrics.html", "metrics", _metrics_context(
                 request, journey, form=form, conflict=conflict,
                 theirs=selectors.metric_shown(metric=theirs) if theirs else None), status=409)
-        if not request.htmx:
-            return redirect(reverse("diagnostics:metrics", args=[pk]))
-        form = StageMetricForm(journey=journey)
-        return _render(request, "metrics.html", "metrics", _metrics_context(
-            request, journey, form=form, saved=f"Saved the counts of {data['stage']} for {data['period']:%B %Y}."))
+        return _changed(request, "metrics", pk, lambda: _metrics_context(
+            request, journey, saved=f"Saved the counts of {data['stage']} for {data['period']:%B %Y}."))
     return _render(request, "metrics.html", "metrics", _metrics_context(request, journey, form=form),
                    status=422 if form.is_bound else 200)
 
@@ -112,10 +117,8 @@ def metrics_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except services.MetricsFileRejected as error:
             return _render(request, "metrics.html", "metrics", _metrics_context(
                 request, journey, upload_form=upload_form, upload_error=error), status=422)
-        if not request.htmx:
-            return redirect(reverse("diagnostics:metrics", args=[pk]))
         unchanged = f" ({result.unchanged} already up to date)" if result.unchanged else ""
-        return _render(request, "metrics.html", "metrics", _metrics_context(
+        return _changed(request, "metrics", pk, lambda: _metrics_context(
             request, journey, saved=f"Imported {result.created} new and {result.updated} updated rows{unchanged}."))
     return _render(request, "metrics.html", "metrics", _metrics_context(request, journey, upload_form=upload_form),
                    status=422)
@@ -136,9 +139,7 @@ def metrics_export(request: HttpRequest, pk: int) -> HttpResponse:
 def metric_delete(request: HttpRequest, pk: int, metric_pk: int) -> HttpResponse:
     journey = _journey(request, pk, edit=True)
     services.stage_metric_delete(actor=request.user, journey=journey, metric_id=metric_pk)
-    if not request.htmx:
-        return redirect(reverse("diagnostics:metrics", args=[pk]))
-    return _render(request, "metrics.html", "metrics", _metrics_context(request, journey, saved="Deleted."))
+    return _changed(request, "metrics", pk, lambda: _metrics_context(request, journey, saved="Deleted."))
 
 
 # --- designed vs observed ---------------------------------------------------------------
@@ -166,7 +167,7 @@ def observe(request: HttpRequest, pk: int) -> HttpResponse:
     observed = services.journey_observe(actor=request.user, designed=journey,
                                         title=request.POST.get("title", "").strip())
     url = reverse("maps:board", args=[observed.pk])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return navigate(request, url)
 
 
 # --- what to fix ------------------------------------------------------------------------
@@ -207,19 +208,20 @@ def workspace_settings(request: HttpRequest, slug: str) -> HttpResponse:
     workspace = workspace_get(user=request.user, slug=slug)
     if request.method == "POST":
         role_require(user=request.user, workspace_id=workspace.pk, roles={Role.OWNER})
+
+    def context(form, saved: str) -> dict:
+        membership = membership_get(user=request.user, workspace_id=workspace.pk)
+        return {"workspace": workspace, "form": form, "saved": saved,
+                "is_owner": membership is not None and membership.role == Role.OWNER}
+
     current = selectors.settings_get(workspace=workspace)
     form = WorkspaceSettingsForm(request.POST or None, instance=current)
-    saved = ""
     if request.method == "POST" and form.is_valid():
         current = services.workspace_settings_update(
             actor=request.user, workspace=workspace, small_count_threshold=form.cleaned_data["small_count_threshold"])
-        if not request.htmx:
-            return redirect(reverse("diagnostics:settings", args=[slug]))
-        form, saved = WorkspaceSettingsForm(instance=current), "Saved."
-    membership = membership_get(user=request.user, workspace_id=workspace.pk)
-    context = {"workspace": workspace, "form": form, "saved": saved,
-               "is_owner": membership is not None and membership.role == Role.OWNER}
-    return _render(request, "settings.html", "settings", context, status=422 if form.is_bound and form.errors else 200)
+        return _changed(request, "settings", slug, lambda: context(WorkspaceSettingsForm(instance=current), "Saved."))
+    return _render(request, "settings.html", "settings", context(form, ""),
+                   status=422 if form.is_bound and form.errors else 200)
 
 
 # --- event logs ------------------------------------------------------------------------------
@@ -246,9 +248,7 @@ def events(request: HttpRequest, pk: int) -> HttpResponse:
     upload = form.cleaned_data["file"]
     job = services.event_import_create(actor=request.user, journey=journey, filename=upload.name, upload=upload,
                                        return_gap_days=form.cleaned_data["return_gap_days"])
-    if not request.htmx:
-        return redirect(reverse("diagnostics:events", args=[pk]))
-    return _render(request, "events.html", "events", _events_context(
+    return _changed(request, "events", pk, lambda: _events_context(
         request, journey, saved=f"“{job.filename}” is being imported: this page follows its progress."))
 
 
@@ -273,11 +273,9 @@ def step_mapping(request: HttpRequest, pk: int) -> HttpResponse:
                        status=422)
     mapping = services.step_mapping_set(actor=request.user, journey=journey, step=form.cleaned_data["step"],
                                         stage=form.cleaned_data["stage"])
-    if not request.htmx:
-        return redirect(reverse("diagnostics:events", args=[pk]) + "#mapping")
-    return _render(request, "events.html", "events", _events_context(
+    return _changed(request, "events", pk, lambda: _events_context(
         request, journey, saved=f"Mapped “{mapping.step}” to {mapping.stage or 'nothing (ignored)'}. "
-                                "It applies from the next import."))
+                                "It applies from the next import."), anchor="#mapping")
 
 
 @login_required
@@ -285,9 +283,8 @@ def step_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 def step_mapping_delete(request: HttpRequest, pk: int, mapping_pk: int) -> HttpResponse:
     journey = _journey(request, pk, edit=True)
     services.step_mapping_delete(actor=request.user, journey=journey, mapping_id=mapping_pk)
-    if not request.htmx:
-        return redirect(reverse("diagnostics:events", args=[pk]) + "#mapping")
-    return _render(request, "events.html", "events", _events_context(request, journey, saved="Mapping removed."))
+    return _changed(request, "events", pk, lambda: _events_context(request, journey, saved="Mapping removed."),
+                    anchor="#mapping")
 
 
 # --- evidence behind claims ----------------------------------------------------------------------
@@ -316,9 +313,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     item = services.evidence_add(actor=request.user, journey=journey, card_id=data["card"], kind=data["kind"],
                                  summary=data["summary"], source=data["source"], observed_on=data["observed_on"])
-    if not request.htmx:
-        return redirect(reverse("diagnostics:evidence", args=[pk]))
-    return _render(request, "evidence.html", "evidence", _evidence_context(
+    return _changed(request, "evidence", pk, lambda: _evidence_context(
         request, journey, saved=f"“{item.card.title}” is now backed by {item.get_kind_display().lower()}."))
 
 
@@ -327,6 +322,4 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_delete(request: HttpRequest, pk: int, evidence_pk: int) -> HttpResponse:
     journey = _journey(request, pk, edit=True)
     services.evidence_delete(actor=request.user, journey=journey, evidence_id=evidence_pk)
-    if not request.htmx:
-        return redirect(reverse("diagnostics:evidence", args=[pk]))
-    return _render(request, "evidence.html", "evidence", _evidence_context(request, journey, saved="Removed."))
+    return _changed(request, "evidence", pk, lambda: _evidence_context(request, journey, saved="Removed."))
