@@ -142,8 +142,9 @@ def step_create(request: HttpRequest, pk: int) -> HttpResponse:
         step = services.step_create(actor=request.user, track=track, data=data)
         return _swimlanes_url(journey, f"step-{step.pk}")
 
+    initial = {"stage": int_or_zero(params.get("stage")) or None}
     return _journey_form(request, journey, form_class=StepForm, form_kwargs={
-        "instance": Step(track=track), "journey": journey, "initial": {"stage": int_or_zero(params.get("stage")) or None}},
+        "instance": Step(track=track), "journey": journey, "initial": initial},
         save=save, title=f"New step for {track}", action=reverse("stakeholders:step_create", args=[pk]),
         cancel=_swimlanes_url(journey, f"track-{track.pk}"), hidden={"track": track.pk})
 
