@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import Conflict
 from core.forms import add_service_errors, conflict_rows
+from core.views import form_page, page_or_partial
 from maps.selectors import journey_get
 from workspaces.selectors import can_edit, role_require, workspace_get
 
@@ -32,11 +33,6 @@ from .health import all_rules, health_check
 HEALTH = "compliance/health.html"
 REGISTER = "compliance/register.html"
 CHECKPOINT = "compliance/checkpoint.html"
-FORM_PAGE = "compliance/form.html"
-
-
-def _page_or_partial(request: HttpRequest, template: str, partial: str, context: dict, status: int = 200):
-    return TemplateResponse(request, f"{template}#{partial}" if request.htmx else template, context, status=status)
 
 
 # --- the map health check -------------------------------------------------------------------
@@ -48,7 +44,7 @@ def health_panel(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
     report = health_check(journey=journey)
     context = {"journey": journey, "report": report, "rules": all_rules(), "can_edit": can_edit(user=request.user, workspace_id=journey.workspace_id)}
-    return _page_or_partial(request, HEALTH, "panel", context)
+    return page_or_partial(request, HEALTH, "panel", context)
 
 
 # --- failure modes and the safety loop ---------------------------------------------------------
@@ -63,7 +59,7 @@ def safety(request: HttpRequest, pk: int) -> HttpResponse:
                "checkpoints": selectors.checkpoints_of_journey(journey=journey),
                "touchpoints": selectors.touchpoints_with_data(journey=journey),
                "can_edit": can_edit(user=request.user, workspace_id=journey.workspace_id)}
-    return _page_or_partial(request, "compliance/safety.html", "safety", context)
+    return page_or_partial(request, "compliance/safety.html", "safety", context)
 
 
 # --- the compliance register -------------------------------------------------------------------
@@ -77,7 +73,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     valid = form.is_valid()
     checkpoints = selectors.register_list(workspace=workspace, filters=form.filters()) if valid else []
     context = {"workspace": workspace, "form": form, "checkpoints": checkpoints, "today": timezone.localdate()}
-    return _page_or_partial(request, REGISTER, "register", context, status=200 if valid else 422)
+    return page_or_partial(request, REGISTER, "register", context, status=200 if valid else 422)
 
 
 # --- checkpoints ----------------------------------------------------------------------------------
@@ -97,7 +93,7 @@ def _review_context(request, checkpoint, form, **extra) -> dict:
 def checkpoint_review(request: HttpRequest, pk: int) -> HttpResponse:
     checkpoint = selectors.checkpoint_get(user=request.user, pk=pk)
     if request.method == "GET":
-        return _page_or_partial(request, CHECKPOINT, "review", _review_context(request, checkpoint, ReviewForm(
+        return page_or_partial(request, CHECKPOINT, "review", _review_context(request, checkpoint, ReviewForm(
             instance=checkpoint)))
     role_require(user=request.user, workspace_id=checkpoint.workspace_id)
     form = ReviewForm(request.POST, instance=selectors.checkpoint_get(user=request.user, pk=pk))
@@ -116,7 +112,7 @@ def checkpoint_review(request: HttpRequest, pk: int) -> HttpResponse:
                 form = ReviewForm(fresh, instance=current)
                 form.is_valid()
             context = _review_context(request, current or checkpoint, form, error=error, rows=rows)
-            return _page_or_partial(request, CHECKPOINT, "review", context, status=409)
+            return page_or_partial(request, CHECKPOINT, "review", context, status=409)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -125,43 +121,33 @@ def checkpoint_review(request: HttpRequest, pk: int) -> HttpResponse:
             fresh = selectors.checkpoint_get(user=request.user, pk=pk)
             context = _review_context(request, fresh, ReviewForm(instance=fresh), saved=True)
             return TemplateResponse(request, f"{CHECKPOINT}#review", context)
-    return _page_or_partial(request, CHECKPOINT, "review", _review_context(request, checkpoint, form), status=422)
+    return page_or_partial(request, CHECKPOINT, "review", _review_context(request, checkpoint, form), status=422)
 
 
 def _journey_form(request, pk: int, *, form_class, title: str, url_name: str, save, instance=None, url_args=()):
-    """A create form on a journey: GET shows it, POST saves through `save(journey, form)`."""
+    """A form on a journey's safety and compliance: GET shows it, POST saves through `save(journey, data)`."""
     journey = journey_get(user=request.user, pk=pk)
     role_require(user=request.user, workspace_id=journey.workspace_id)
     kwargs = {"journey": journey}
     if instance is not None:
         kwargs["instance"] = instance(journey)
-    form = form_class(request.POST or None, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            target = save(journey, form)
-        except Conflict as error:
-            form.add_error(None, f"{error.message} Reload the page to see their version.")
-            return _page_or_partial(request, FORM_PAGE, "form", {
-                "journey": journey, "form": form, "title": title,
-                "action": reverse(url_name, args=[pk, *url_args])}, status=409)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(target)
-    context = {"journey": journey, "form": form, "title": title, "action": reverse(url_name, args=[pk, *url_args])}
-    return _page_or_partial(request, FORM_PAGE, "form", context, status=422 if form.is_bound else 200)
+    safety = reverse("compliance:safety", args=[journey.pk])
+    return form_page(request, form_class=form_class, form_kwargs=kwargs, save=lambda data: save(journey, data),
+                     context={"title": title, "action": reverse(url_name, args=[pk, *url_args]), "cancel": safety,
+                              "crumbs": [(reverse("maps:board", args=[journey.pk]), journey.title),
+                                         (safety, "Safety & compliance")]})
 
 
-def _data(form, fields):
-    return {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
+def _data(data: dict, fields) -> dict:
+    return {name: data[name] for name in fields if name in data}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkpoint_create(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(journey, form):
+    def save(journey, data):
         checkpoint = services.checkpoint_create(actor=request.user, journey=journey,
-                                                data=_data(form, services.CHECKPOINT_FIELDS))
+                                                data=_data(data, services.CHECKPOINT_FIELDS))
         return reverse("compliance:checkpoint_review", args=[checkpoint.pk])
 
     return _journey_form(request, pk, form_class=CheckpointForm, title="New compliance checkpoint",
@@ -171,9 +157,9 @@ def checkpoint_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def failure_mode_create(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(journey, form):
+    def save(journey, data):
         failure = services.failure_mode_create(actor=request.user, journey=journey,
-                                               data=_data(form, services.FAILURE_MODE_FIELDS))
+                                               data=_data(data, services.FAILURE_MODE_FIELDS))
         return reverse("compliance:safety", args=[journey.pk]) + f"#failure-{failure.pk}"
 
     return _journey_form(request, pk, form_class=FailureModeForm, title="New failure mode or near miss",
@@ -183,9 +169,9 @@ def failure_mode_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def safety_loop_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(journey, form):
-        services.safety_loop_set(actor=request.user, journey=journey, version=form.cleaned_data.get("version"),
-                                 data=_data(form, services.SAFETY_LOOP_FIELDS))
+    def save(journey, data):
+        services.safety_loop_set(actor=request.user, journey=journey, version=data.get("version"),
+                                 data=_data(data, services.SAFETY_LOOP_FIELDS))
         return reverse("compliance:safety", args=[journey.pk]) + "#safety-loop"
 
     return _journey_form(request, pk, form_class=SafetyLoopForm, title="Feedback & safety-reporting loop",
@@ -199,10 +185,10 @@ def touchpoint_access(request: HttpRequest, pk: int, card_pk: int) -> HttpRespon
     journey = journey_get(user=request.user, pk=pk)
     touchpoint = selectors.touchpoint_get(journey=journey, pk=card_pk)
 
-    def save(journey, form):
+    def save(journey, data):
         services.touchpoint_access_set(actor=request.user, touchpoint=touchpoint,
-                                       version=form.cleaned_data.get("version"),
-                                       data=_data(form, services.TOUCHPOINT_ACCESS_FIELDS))
+                                       version=data.get("version"),
+                                       data=_data(data, services.TOUCHPOINT_ACCESS_FIELDS))
         return reverse("compliance:safety", args=[journey.pk]) + f"#access-{touchpoint.pk}"
 
     return _journey_form(request, pk, form_class=TouchpointAccessForm,
