@@ -59,8 +59,10 @@ def _by_journey(rows, key: str = "journey_id") -> dict[int, list]:
     return grouped
 
 
-def facts_load_many(*, journeys: list[Journey], today: datetime.date | None = None) -> dict[int, Facts]:
-    """The facts of many maps in a fixed number of queries, however many maps (the portfolio's health column)."""
+def facts_load_many(*, journeys: list[Journey], today: datetime.date | None = None,
+                    extra: dict[int, dict[str, Any]] | None = None) -> dict[int, Facts]:
+    """The facts of many maps in a fixed number of queries, however many maps (the portfolio's health column).
+    `extra` gives facts already read for the added rules (see `register_facts_loader`), by map."""
     ids = [j.pk for j in journeys]
     user_states: dict[int, set[int]] = {}
     for journey_id, stage_id in Card.objects.filter(journey_id__in=ids, deleted_at=None,
@@ -88,6 +90,7 @@ def facts_load_many(*, journeys: list[Journey], today: datetime.date | None = No
         touchpoints=touchpoints.get(j.pk, []), transitions=transitions.get(j.pk, []), tracks=tracks.get(j.pk, []),
         steps=steps.get(j.pk, []), checkpoints=checkpoints.get(j.pk, []), failure_modes=failure_modes.get(j.pk, []),
         safety_loop=loops.get(j.pk), stakeholder_groups=groups.get(j.workspace_id, set()),
+        extra=dict((extra or {}).get(j.pk, {})),
     ) for j in journeys}
     for load in FACTS_LOADERS:
         load(list(facts.values()))
@@ -308,7 +311,8 @@ RULES_BY_CODE = {r.code: r for r in RULES}
 EXTENSION_RULES: list[Rule] = []
 
 
-# Each loader fills `Facts.extra` for many maps at once, in a fixed number of queries: loader(list_of_facts).
+# Each loader fills `Facts.extra` for many maps at once, in a fixed number of queries: loader(list_of_facts),
+# leaving alone the facts whose part was given already.
 FactsLoader = Callable[[list[Facts]], None]
 FACTS_LOADERS: list[FactsLoader] = []
 
@@ -379,9 +383,11 @@ def health_check(*, journey: Journey, today: datetime.date | None = None,
     return health_report(facts_load(journey=journey, today=today), rules=rules)
 
 
-def health_check_many(*, journeys: list[Journey], today: datetime.date | None = None) -> dict[int, HealthReport]:
+def health_check_many(*, journeys: list[Journey], today: datetime.date | None = None,
+                      extra: dict[int, dict[str, Any]] | None = None) -> dict[int, HealthReport]:
     """The health check of many maps, loaded together: the same reports as `health_check`, in fixed queries."""
-    return {pk: health_report(facts) for pk, facts in facts_load_many(journeys=journeys, today=today).items()}
+    return {pk: health_report(facts) for pk, facts in facts_load_many(journeys=journeys, today=today,
+                                                                      extra=extra).items()}
 
 
 def health_report(facts: Facts, *, rules: list[Rule] | None = None) -> HealthReport:

@@ -76,8 +76,9 @@ class Readings:
         return self.counts.journey
 
 
-def readings_load(*, journeys: list[Journey]) -> dict[int, Readings]:
-    """The readings of many maps in a fixed number of queries, whatever the number of maps."""
+def readings_load(*, journeys: list[Journey], cards: bool = True) -> dict[int, Readings]:
+    """The readings of many maps in a fixed number of queries, whatever the number of maps. Without `cards`,
+    only stages and counts (all the decline watch reads): the cards and their evidence are most of the cost."""
     ids = [j.pk for j in journeys]
     # Observed journeys of these maps; `with_metrics` as the decline watch asks, rows deleted or not.
     observed = list(Journey.objects.filter(observes_id__in=ids, kind=JourneyKind.OBSERVED).annotate(
@@ -92,13 +93,14 @@ def readings_load(*, journeys: list[Journey]) -> dict[int, Readings]:
         rows[journey_id].append(MetricRow(*row))
     thresholds = dict(WorkspaceSettings.objects.filter(workspace_id__in={j.workspace_id for j in every.values()})
                       .values_list("workspace_id", "small_count_threshold"))
-    cards: dict[int, list[Card]] = defaultdict(list)
-    for card in Card.objects.filter(journey_id__in=ids, deleted_at=None).select_related("stage", *_DETAILS).order_by(
-            "stage__position", "lane__position", "position", "id"):
-        cards[card.journey_id].append(card_detail(card))
+    on_board: dict[int, list[Card]] = defaultdict(list)
     evidence: dict[int, dict[int, list[Evidence]]] = defaultdict(lambda: defaultdict(list))
-    for item in Evidence.objects.filter(journey_id__in=ids).order_by("-observed_on", "-id"):
-        evidence[item.journey_id][item.card_id].append(item)
+    if cards:
+        board = Card.objects.filter(journey_id__in=ids, deleted_at=None).select_related("stage", *_DETAILS)
+        for card in board.order_by("stage__position", "lane__position", "position", "id"):
+            on_board[card.journey_id].append(card_detail(card))
+        for item in Evidence.objects.filter(journey_id__in=ids).order_by("-observed_on", "-id"):
+            evidence[item.journey_id][item.card_id].append(item)
 
     def counts(journey: Journey, threshold_of: Journey) -> Counts:
         return Counts(journey=journey, stages=stages[journey.pk], rows=rows[journey.pk],
@@ -116,7 +118,7 @@ def readings_load(*, journeys: list[Journey]) -> dict[int, Readings]:
             if measured is not None:
                 source = counts(measured, journey)  # judged by this workspace's threshold
         readings[journey.pk] = Readings(
-            counts=own, cards=cards[journey.pk], evidence=evidence[journey.pk],
+            counts=own, cards=on_board[journey.pk], evidence=evidence[journey.pk],
             observation=counts(newest, newest) if newest is not None else None, decline_source=source)
     return readings
 
@@ -268,9 +270,11 @@ def transitions_ranked(*, journey: Journey) -> list[TransitionReport]:
     return _transitions_ranked(_readings(journey))
 
 
-def transitions_ranked_many(*, journeys: list[Journey]) -> dict[int, list[TransitionReport]]:
-    """`transitions_ranked` of many maps, read together in a fixed number of queries."""
-    return {pk: _transitions_ranked(r) for pk, r in readings_load(journeys=journeys).items()}
+def transitions_ranked_many(*, journeys: list[Journey], readings: dict[int, Readings] | None = None
+                            ) -> dict[int, list[TransitionReport]]:
+    """`transitions_ranked` of many maps, read together in a fixed number of queries (or from `readings`)."""
+    readings = readings if readings is not None else readings_load(journeys=journeys)
+    return {j.pk: _transitions_ranked(readings[j.pk]) for j in journeys}
 
 
 def _transitions_ranked(readings: Readings) -> list[TransitionReport]:
@@ -538,7 +542,8 @@ def map_alarms(*, journey_ids: list[int]) -> list[MapAlarm]:
     """The quiet declines of these maps, for the portfolio (registered through maps.extensions); a fixed
     number of queries, whatever the number of maps."""
     found = []
-    for journey_id, readings in readings_load(journeys=list(Journey.objects.filter(pk__in=journey_ids))).items():
+    journeys = list(Journey.objects.filter(pk__in=journey_ids))
+    for journey_id, readings in readings_load(journeys=journeys, cards=False).items():
         for alarm in decline_watch_of(readings)[0]:
             found.append(MapAlarm(
                 journey_id=journey_id, url=reverse("diagnostics:first_fix", args=[journey_id]),

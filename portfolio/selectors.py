@@ -7,7 +7,8 @@ from django.db.models import Count, QuerySet
 from compliance.health import health_check_many
 from compliance.models import CLOSED_STATUSES, Checkpoint
 from core.errors import NotFound
-from diagnostics.selectors import TransitionReport, transitions_ranked_many
+from diagnostics.health import facts_given
+from diagnostics.selectors import TransitionReport, readings_load, transitions_ranked_many
 from maps.extensions import MAP_ALARM_SOURCES, MapAlarm
 from maps.models import Journey, JourneyStatus, LaneKind
 from workspaces.models import Workspace
@@ -114,8 +115,9 @@ def portfolio(*, workspace: Workspace, group_by: str = "persona") -> Portfolio:
             alarms.setdefault(alarm.journey_id, []).append(alarm)
     primary = {m.journey_id: m.persona for m in MapPersona.objects.filter(journey_id__in=ids, is_primary=True)
                .select_related("persona")}
-    health = health_check_many(journeys=journeys)
-    ranking = transitions_ranked_many(journeys=journeys)
+    readings = readings_load(journeys=journeys)  # read once for the health check's added rules and the ranking
+    health = health_check_many(journeys=journeys, extra=facts_given(readings))
+    ranking = transitions_ranked_many(journeys=journeys, readings=readings)
     summaries, transitions = [], []
     for journey in journeys:
         ranked = ranking[journey.pk]
