@@ -178,28 +178,19 @@ _PHI_NEEDS = [(CheckpointType.DATA_ACCESS, "patient-data access"), (CheckpointTy
 
 
 def check_phi_checkpoints(rule: Rule, facts: Facts) -> Outcome:
-    findings, checked = [], 0
-    for touchpoint in facts.touchpoints:
-        if touchpoint.data_classification != DataClassification.PHI:
-            continue
-        checked += 1
-        have = facts.checkpoint_types_on(touchpoint_id=touchpoint.pk)
+    places = [(f"Touchpoint “{t.title}”", facts.checkpoint_types_on(touchpoint_id=t.pk), _card_obj(t, "touchpoint"),
+               _board(facts.journey, f"card-{t.pk}"))
+              for t in facts.touchpoints if t.data_classification == DataClassification.PHI]
+    places += [(f"Step “{s.title}” ({s.track})", facts.checkpoint_types_on(step_id=s.pk), _step_obj(s),
+                _swimlanes(facts.journey, f"step-{s.pk}"))
+               for s in facts.steps if s.data_classification == DataClassification.PHI]
+    findings = []
+    for what, have, obj, url in places:
         missing = [label for code, label in _PHI_NEEDS if code not in have]
         if missing:
-            findings.append(rule.finding(
-                f"Touchpoint “{touchpoint.title}” handles PHI but has no {' and no '.join(missing)} checkpoint.",
-                _card_obj(touchpoint, "touchpoint"), _board(facts.journey, f"card-{touchpoint.pk}")))
-    for step in facts.steps:
-        if step.data_classification != DataClassification.PHI:
-            continue
-        checked += 1
-        have = facts.checkpoint_types_on(step_id=step.pk)
-        missing = [label for code, label in _PHI_NEEDS if code not in have]
-        if missing:
-            findings.append(rule.finding(
-                f"Step “{step.title}” ({step.track}) handles PHI but has no {' and no '.join(missing)} checkpoint.",
-                _step_obj(step), _swimlanes(facts.journey, f"step-{step.pk}")))
-    return Outcome(checked=checked, findings=findings)
+            findings.append(rule.finding(f"{what} handles PHI but has no {' and no '.join(missing)} checkpoint.",
+                                         obj, url))
+    return Outcome(checked=len(places), findings=findings)
 
 
 def check_transition_owners(rule: Rule, facts: Facts) -> Outcome:
