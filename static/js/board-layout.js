@@ -123,12 +123,10 @@
     zoom = Math.round(Math.min(1.5, Math.max(0.3, value)) * 100) / 100;
     root.style.setProperty("--board-zoom", zoom);
     write(ZOOM_KEY, zoom);
-    var level = document.getElementById("zoom-level");
-    if (level) {
-      var text = Math.round(zoom * 100) + "%";
-      if (announce) level.innerHTML = '<span class="sr-only">Zoom </span>' + text;
-      else level.lastChild.textContent = text;  // the first paint: nothing to announce
-    }
+    var text = Math.round(zoom * 100) + "%";
+    var level = document.getElementById("zoom-reset"), note = document.getElementById("zoom-note");
+    if (level) level.textContent = text;
+    if (note && announce) note.textContent = "Zoom " + text;
     var out = document.getElementById("zoom-out"), into = document.getElementById("zoom-in");
     if (out) out.disabled = zoom <= STEPS[0];
     if (into) into.disabled = zoom >= STEPS[STEPS.length - 1];
@@ -151,7 +149,7 @@
   }
 
   function setUpZoom() {
-    if (!document.getElementById("zoom-level")) return;
+    if (!document.getElementById("zoom-reset")) return;
     setZoom(zoom, false);
     document.getElementById("zoom-in").addEventListener("click", function () { step(1); });
     document.getElementById("zoom-out").addEventListener("click", function () { step(-1); });
