@@ -106,7 +106,7 @@ def test_zoom_and_fit_by_keyboard_announced_and_remembered_per_map(page_for, own
     other = factories.make_journey(workspace, owner, title="Another map")
     page = page_for(owner)
     page.goto(f"/maps/{journey.pk}/")
-    level, note = page.locator("#zoom-reset"), page.locator("#zoom-note")
+    level, note = page.locator("#zoom-reset .zoom-value"), page.locator("#zoom-note")
     expect(level).to_have_text("100%")
     width = page.locator("#board > table").bounding_box()["width"]
     page.focus("#zoom-out")

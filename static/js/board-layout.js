@@ -125,7 +125,7 @@
     write(ZOOM_KEY, zoom);
     var text = Math.round(zoom * 100) + "%";
     var level = document.getElementById("zoom-reset"), note = document.getElementById("zoom-note");
-    if (level) level.textContent = text;
+    if (level) level.querySelector(".zoom-value").textContent = text;
     if (note && announce) note.textContent = "Zoom " + text;
     var out = document.getElementById("zoom-out"), into = document.getElementById("zoom-in");
     if (out) out.disabled = zoom <= STEPS[0];
