@@ -209,7 +209,7 @@ def test_empty_workspace_and_new_map(context_for, transactional_db):
     blank = factories.make_journey(workspace, owner, template="blank", title="Blank map")
     page = context_for()
     sign_in(page, "newcomer", factories.PASSWORD)
-    urls = [reverse("maps:list"), reverse("diagnostics:fixes", args=[blank.pk]),
+    urls = [reverse("maps:list"), reverse("maps:board", args=[blank.pk]), reverse("diagnostics:fixes", args=[blank.pk]),
             reverse("diagnostics:first_fix", args=[blank.pk]), reverse("compliance:health_panel", args=[blank.pk])]
     assert_clean(scan_all(page, urls))
 
