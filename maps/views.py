@@ -185,8 +185,8 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, BOARD, _board_context(
         request, journey, membership=membership, panels=_panels(journey, "drawer"),
         export_panels=_panels(journey, "export"), primary_links=_header_links(journey, membership, "primary"),
-        export_links=_header_links(journey, membership, "export"), header_links=_header_links(journey, membership, "more"),
-        streams=_streams(request, journey)))
+        export_links=_header_links(journey, membership, "export"),
+        header_links=_header_links(journey, membership, "more"), streams=_streams(request, journey)))
 
 
 @login_required

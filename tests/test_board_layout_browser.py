@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from maps.models import LaneKind
 
 from . import factories
+from .browser import wait_for_server_requests_to_finish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -156,7 +157,8 @@ def test_the_header_menus_work_by_keyboard(page_for, owner, journey):
     assert focused(page, "#more-menu > summary")
     expect(more).to_have_attribute("aria-expanded", "false")
     for name in ("Activity", "Settings", "Vote", "Open comments", "Personas & links", "Duplicate"):
-        expect(page.locator("#more-menu .menu-body").get_by_role("link", name=name, exact=True, include_hidden=True)).to_have_count(1)
+        link = page.locator("#more-menu .menu-body").get_by_role("link", name=name, exact=True, include_hidden=True)
+        expect(link).to_have_count(1)
 
     export = page.locator("#export-menu > summary")
     export.focus()
@@ -197,6 +199,7 @@ def test_without_javascript_every_link_is_still_there(browser, live_server, owne
         page.wait_for_url(f"**/maps/{journey.pk}/export/")
     finally:
         context.close()
+        wait_for_server_requests_to_finish()
 
 
 def test_a_new_map_guides_the_first_steps_and_diagnoses_nothing(page_for, owner, workspace):
