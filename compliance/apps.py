@@ -13,7 +13,7 @@ class ComplianceConfig(AppConfig):
         from . import selectors, services
         from .models import Checkpoint, FailureMode
 
-        register_board_panel(url_name="compliance:health_panel", label="Map health check")
+        register_board_panel(url_name="compliance:health_panel", label="Map health check", tab="Health", position=20)
         register_deletable(kind="checkpoint", label="compliance checkpoint", models=(Checkpoint,),
                            get=selectors.checkpoint_of_journey_get,
                            delete=lambda *, item, **kw: services.checkpoint_delete(checkpoint=item, **kw),

@@ -13,7 +13,8 @@ class DiagnosticsConfig(AppConfig):
     def ready(self) -> None:
         from maps.extensions import register_board_badges, register_board_panel
 
-        register_board_panel(url_name="diagnostics:panel", label="Diagnosis: fix one broken transition first")
+        register_board_panel(url_name="diagnostics:panel", label="Diagnosis: fix one broken transition first",
+                             tab="Fix first", position=10)
 
         from compliance.health import register_facts_loader, register_rule
 

@@ -13,6 +13,9 @@ from django.utils.safestring import mark_safe
 class BoardPanel:
     url_name: str  # a URL taking the journey's pk; answers a fragment for HTMX and a page otherwise
     label: str
+    tab: str = ""  # its short name on the analysis drawer's tab (the label when empty)
+    placement: str = "drawer"  # "drawer": a tab of the analysis drawer; "export": a part of the Export menu
+    position: int = 100  # tabs in ascending position, then in the order registered
 
 
 BOARD_PANELS: list[BoardPanel] = []
@@ -29,9 +32,11 @@ class BoardStream:
 BOARD_STREAMS: list[BoardStream] = []
 
 
-def register_board_panel(*, url_name: str, label: str) -> None:
+def register_board_panel(*, url_name: str, label: str, tab: str = "", placement: str = "drawer",
+                         position: int = 100) -> None:
     if all(p.url_name != url_name for p in BOARD_PANELS):
-        BOARD_PANELS.append(BoardPanel(url_name=url_name, label=label))
+        BOARD_PANELS.append(BoardPanel(url_name=url_name, label=label, tab=tab, placement=placement, position=position))
+        BOARD_PANELS.sort(key=lambda p: p.position)  # stable: equal positions keep their order
 
 
 @dataclass(frozen=True)
@@ -39,14 +44,17 @@ class BoardLink:
     url_name: str  # a URL taking the journey's pk, shown in the board's header
     label: str
     roles: frozenset  # the workspace roles that see the link
+    # "primary": a button in the header; "export": in the Export menu (its page loads into the menu);
+    # "more": in the header's More menu
+    placement: str = "more"
 
 
 BOARD_LINKS: list[BoardLink] = []
 
 
-def register_board_link(*, url_name: str, label: str, roles: frozenset) -> None:
+def register_board_link(*, url_name: str, label: str, roles: frozenset, placement: str = "more") -> None:
     if all(link.url_name != url_name for link in BOARD_LINKS):
-        BOARD_LINKS.append(BoardLink(url_name=url_name, label=label, roles=roles))
+        BOARD_LINKS.append(BoardLink(url_name=url_name, label=label, roles=roles, placement=placement))
 
 
 @dataclass(frozen=True)

@@ -66,14 +66,15 @@ def _board_context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any
     return context
 
 
-def _panels(journey) -> list[dict[str, str]]:
-    return [{"url": reverse(p.url_name, args=[journey.pk]), "label": p.label} for p in BOARD_PANELS]
+def _panels(journey, placement: str) -> list[dict[str, str]]:
+    return [{"url": reverse(p.url_name, args=[journey.pk]), "label": p.label, "tab": p.tab or p.label}
+            for p in BOARD_PANELS if p.placement == placement]
 
 
-def _header_links(journey, membership: Membership | None) -> list[dict[str, str]]:
+def _header_links(journey, membership: Membership | None, placement: str) -> list[dict[str, str]]:
     role = membership.role if membership else None
     return [{"url": reverse(link.url_name, args=[journey.pk]), "label": link.label}
-            for link in BOARD_LINKS if role in link.roles]
+            for link in BOARD_LINKS if role in link.roles and link.placement == placement]
 
 
 def _streams(request: HttpRequest, journey) -> list[dict[str, str]]:
@@ -182,8 +183,10 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         return _board_response(request, journey)
     membership = membership_get(user=request.user, workspace_id=journey.workspace_id)
     return TemplateResponse(request, BOARD, _board_context(
-        request, journey, membership=membership, panels=_panels(journey),
-        header_links=_header_links(journey, membership), streams=_streams(request, journey)))
+        request, journey, membership=membership, panels=_panels(journey, "drawer"),
+        export_panels=_panels(journey, "export"), primary_links=_header_links(journey, membership, "primary"),
+        export_links=_header_links(journey, membership, "export"),
+        header_links=_header_links(journey, membership, "more"), streams=_streams(request, journey)))
 
 
 @login_required

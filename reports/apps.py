@@ -11,4 +11,4 @@ class ReportsConfig(AppConfig):
 
         from . import formats  # noqa: F401 - registers pdf, svg and png with interchange.formats
 
-        register_board_link(url_name="reports:exports", label="Export", roles=frozenset(Role))
+        register_board_link(url_name="reports:exports", label="Export", roles=frozenset(Role), placement="export")

@@ -14,7 +14,7 @@ class StakeholdersConfig(AppConfig):
         from .signals import seed_new_workspace
 
         post_save.connect(seed_new_workspace, sender=Workspace, dispatch_uid="stakeholders_seed_new_workspace")
-        register_board_panel(url_name="stakeholders:panel", label="Stakeholder sub-maps")
+        register_board_panel(url_name="stakeholders:panel", label="Stakeholder sub-maps", tab="Sub-maps", position=30)
 
         from django.urls import reverse
 

@@ -209,9 +209,33 @@ def test_empty_workspace_and_new_map(context_for, transactional_db):
     blank = factories.make_journey(workspace, owner, template="blank", title="Blank map")
     page = context_for()
     sign_in(page, "newcomer", factories.PASSWORD)
-    urls = [reverse("maps:list"), reverse("diagnostics:fixes", args=[blank.pk]),
+    urls = [reverse("maps:list"), reverse("maps:board", args=[blank.pk]), reverse("diagnostics:fixes", args=[blank.pk]),
             reverse("diagnostics:first_fix", args=[blank.pk]), reverse("compliance:health_panel", args=[blank.pk])]
     assert_clean(scan_all(page, urls))
+
+
+def scan_board_states(page, url) -> dict[str, list[dict]]:
+    """The board's states beyond the first paint: the analysis drawer open on each tab, each header menu
+    open (the Export menu with its formats loaded), zoomed to fit."""
+    found = {}
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    page.click("#drawer-toggle")
+    for tab in page.locator("#map-drawer [role=tab]").all():
+        tab.click()
+        page.wait_for_load_state("networkidle")
+        found[f"{url} (drawer: {tab.inner_text()})"] = scan(page)
+    page.click("#drawer-close")
+    for menu in ("export-menu", "more-menu", "key-menu"):
+        page.click(f"#{menu} > summary")
+        page.wait_for_load_state("networkidle")
+        expect(page.locator(f"#{menu} .menu-body")).to_be_visible()
+        found[f"{url} ({menu} open)"] = scan(page)
+        page.keyboard.press("Escape")
+    page.click("#zoom-fit")
+    found[f"{url} (fit)"] = scan(page)
+    page.click("#zoom-reset")
+    return found
 
 
 def test_board_has_only_the_known_board_template_violations(demo, browser, asgi_server):
@@ -226,6 +250,7 @@ def test_board_has_only_the_known_board_template_violations(demo, browser, asgi_
         page = context.new_page()
         sign_in(page, "demo", DEMO_PASSWORD)
         found = scan_all(page, urls)
+        found.update(scan_board_states(page, reverse("maps:board", args=[telehealth.pk])))
     finally:
         context.close()
     seen = {(item["rule"], item["target"]) for items in found.values() for item in items}

@@ -25,8 +25,9 @@ def test_import_an_ojf_file_open_it_and_download_it_as_json(page_for, owner, wor
     page.wait_for_selector("#board")
     journey = Journey.objects.get(workspace=workspace, title="Patient Clinic Visit")
     assert page.url.endswith(f"/maps/{journey.pk}/")
+    page.click("#export-menu > summary")  # the board's one Export menu loads the Download panel by htmx
     with page.expect_download() as download:
-        page.click("a:has-text('Journeymap JSON')")  # the Download panel, loaded into the board by htmx
+        page.click("#export-menu a:has-text('Journeymap JSON')")
     exported = json.loads(open(download.value.path()).read())
     assert exported["journey"]["title"] == "Patient Clinic Visit"
     assert len(exported["cards"]) == 3

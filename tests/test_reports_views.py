@@ -29,7 +29,9 @@ def done_job(actor, journey) -> ExportJob:
 
 def test_the_board_header_links_to_the_exports_page(owner_client, journey):
     page = owner_client.get(reverse("maps:board", args=[journey.pk])).content.decode()
-    assert f'<a href="{exports_url(journey)}">Export</a>' in page
+    # In the Export menu: loaded into it by htmx, and a plain link without JavaScript.
+    url = exports_url(journey)
+    assert f'hx-get="{url}" hx-trigger="intersect once" hx-swap="innerHTML"><a href="{url}">Export</a>' in page
 
 
 def test_the_exports_page_offers_every_registered_format_and_lists_recent_exports(owner_client, owner, journey):

@@ -16,6 +16,7 @@ class WorkshopConfig(AppConfig):
         from maps.extensions import register_board_link
         from workspaces.models import Role
 
-        register_board_link(url_name="workshop:present", label="Present", roles=frozenset(Role))
+        register_board_link(url_name="workshop:present", label="Present", roles=frozenset(Role), placement="primary")
         register_board_link(url_name="workshop:facilitate", label="Vote", roles=frozenset(Role))
-        register_board_link(url_name="workshop:share_links", label="Share", roles=frozenset({Role.OWNER}))
+        register_board_link(url_name="workshop:share_links", label="Share", roles=frozenset({Role.OWNER}),
+                            placement="primary")
