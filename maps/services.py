@@ -330,15 +330,16 @@ def _axis_delete(*, actor, item, version, entity: str, fields: list[str]) -> Del
 
 
 def delete_recorded(*, actor: AbstractBaseUser, journey: Journey, root: models.Model, entity: str,
-                    fields: Sequence[str]) -> Deletion:
-    """Soft-deletes `root` and everything depending on it as one change of the (locked) map's history."""
-    before = snapshot(root, fields)
+                    fields: Sequence[str] = (), before: dict | None = None, label: str = "") -> Deletion:
+    """Soft-deletes `root` and everything depending on it as one change of the (locked) map's history.
+    History keeps `before` when given (values as they may be shown), else the row's `fields`."""
+    before = dict(before) if before is not None else snapshot(root, fields)
     deletion = deletions.soft_delete(actor=actor, root=root, entity=entity, workspace_id=journey.workspace_id,
                                      journey=journey)
     if deletion.took:
         before["took"] = deletion.took_display
     history_record(journey=journey, actor=actor, action=ChangeAction.DELETE, entity=entity, obj=root, before=before,
-                   deletion=deletion)
+                   label=label, deletion=deletion)
     return deletion
 
 

@@ -72,6 +72,8 @@ def map_personas_set(*, actor: AbstractBaseUser, journey: Journey, version: int 
     chosen = ([primary] if primary else []) + [p for p in others if p != primary]
     if any(p.workspace_id != locked.workspace_id for p in chosen):
         raise ApplicationError("That persona belongs to another workspace.")
+    # Hard on purpose: the set is replaced as a whole, like a field's value; these links hold nothing of their
+    # own (each persona stays in the registry), and the primary's slot must be free for the new set.
     MapPersona.objects.filter(journey=locked).delete()
     MapPersona.objects.bulk_create([MapPersona(journey=locked, persona=p, is_primary=p == primary) for p in chosen])
     Journey.objects.filter(pk=locked.pk).update(persona=primary.name[:200] if primary else "")
@@ -85,7 +87,8 @@ def map_personas_set(*, actor: AbstractBaseUser, journey: Journey, version: int 
 def stage_link_set(*, actor: AbstractBaseUser, stage: Stage, detail: Journey | None) -> StageLink | None:
     """The map that details this stage (None: no map does any more)."""
     journey_change_begin(actor=actor, journey_id=stage.journey_id)
-    # A link the stage lost with its detail map (soft-deleted) still holds the stage's one slot.
+    # A link the stage lost with its detail map (soft-deleted) still holds the stage's one slot. Hard on purpose:
+    # a link holds nothing but its two ends and the new choice replaces it (a restored detail map comes back unlinked).
     StageLink.all_objects.filter(stage=stage).delete()
     if detail is None:
         return None

@@ -199,6 +199,8 @@ def member_remove(*, actor: AbstractBaseUser, membership: Membership) -> None:
     workspace_history_record(workspace_id=membership.workspace_id, actor=actor, action="removed", entity="member",
                              entity_id=membership.user_id, label=_member_name(membership),
                              before={"Role": _role_label(membership.role)})
+    # Hard on purpose: a membership holds no content of its own. The record above keeps who left with which
+    # role, and an invitation brings them back.
     membership.delete()
 
 
