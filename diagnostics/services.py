@@ -22,6 +22,7 @@ from maps.selectors import card_detail
 from maps.services import delete_recorded, history_record, journey_change_begin, snapshot
 from workspaces.models import Role, Workspace
 from workspaces.selectors import role_require
+from workspaces.services import workspace_history_record
 
 from . import events, tasks
 from .compare import stage_key
@@ -52,10 +53,16 @@ def workspace_settings_update(*, actor: AbstractBaseUser, workspace: Workspace, 
                               ) -> WorkspaceSettings:
     role_require(user=actor, workspace_id=workspace.pk, roles={Role.OWNER})
     settings, _ = WorkspaceSettings.objects.select_for_update().get_or_create(workspace=workspace)
+    before = settings.small_count_threshold
     settings.small_count_threshold = small_count_threshold
     settings.version += 1
     settings.full_clean()
     settings.save()
+    if before != small_count_threshold:
+        workspace_history_record(workspace_id=workspace.pk, actor=actor, action="edited", entity="setting",
+                                 entity_id=settings.pk, label="Small-count threshold",
+                                 before={"Small-count threshold": str(before)},
+                                 after={"Small-count threshold": str(small_count_threshold)})
     return settings
 
 
