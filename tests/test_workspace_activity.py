@@ -264,3 +264,34 @@ def test_changing_the_small_count_threshold_is_recorded(workspace, owner, owner_
         owner, "Small-count threshold", {"Small-count threshold": "11"}, {"Small-count threshold": "20"})
     page = owner_client.get(_activity(workspace)).content.decode()
     assert "Small-count threshold" in page
+
+
+# --- personas and saved templates (workspace things outside any map) -----------------------------------
+
+
+@pytest.mark.parametrize("as_htmx", [False, True])
+def test_personas_added_and_edited_are_recorded(workspace, editor, editor_client, htmx, as_htmx):
+    from portfolio.models import Persona
+
+    url = reverse("portfolio:personas", args=[workspace.slug])
+    response = editor_client.post(url, {"name": "Maria, returning patient", "goals": "Fewer trips",
+                                        "avatar": "leaf"}, **_headers(as_htmx, htmx))
+    assert response.status_code == (200 if as_htmx else 302)
+    persona = Persona.objects.get(workspace=workspace)
+    created = _only_change(workspace, entity="persona", action="created")
+    assert (created.actor, created.entity_id, created.label) == (editor, persona.pk, "Maria, returning patient")
+    assert created.after["Goals"] == "Fewer trips"
+
+    response = editor_client.post(reverse("portfolio:persona_edit", args=[workspace.slug, persona.pk]),
+                                  {"name": "Maria, returning patient", "goals": "No trips", "avatar": "leaf",
+                                   "version": 1}, **_headers(as_htmx, htmx))
+    assert response.status_code == (200 if as_htmx else 302)
+    edited = _only_change(workspace, entity="persona", action="edited")
+    assert (edited.before, edited.after) == ({"Goals": "Fewer trips"}, {"Goals": "No trips"})
+
+
+def test_a_saved_template_is_recorded(workspace, owner, journey, owner_client):
+    response = owner_client.post(reverse("portfolio:template_save", args=[journey.pk]), {"name": "Our intake"})
+    assert response.status_code in (200, 302)
+    change = _only_change(workspace, entity="map_template", action="created")
+    assert (change.actor, change.label, change.after) == (owner, "Our intake", {"From map": journey.title})
