@@ -100,3 +100,51 @@ def test_the_message_names_who_deleted_it_and_what_it_went_with(journey, gone, o
     assert "just now, with the stage “Acquisition”" in text and "Restore it from the map" in text
     page = owner_client.get(reverse("maps:stage_edit", args=[journey.pk, gone["stage"].pk]))
     assert page.status_code == 404 and "The stage “Acquisition” was deleted by editor" in page.content.decode()
+
+
+@BOTH
+def test_the_layers_above_maps_refuse_a_deleted_stage_or_card_with_a_4xx(journey, owner, editor, owner_client, hx):
+    """Steps, checkpoints, evidence and counts aimed at a stage or card deleted meanwhile: refused, never a 500."""
+    import datetime
+
+    from diagnostics import services as diagnostics_services
+    from maps.models import Card
+
+    from .factories import map_state
+    from .healthcare import make_step, make_track
+
+    stage = journey.stages.get(position=0)
+    touchpoint = make_card(journey, owner, stage=stage, kind=LaneKind.TOUCHPOINTS, title="Gone touchpoint")
+    friction = make_card(journey, owner, stage=stage, kind=LaneKind.FRICTION, title="Gone friction")
+    track = make_track(journey, owner, group="clinical")
+    step = make_step(track, owner, stage=stage, title="Gone step")
+    metric = diagnostics_services.stage_metric_record(actor=owner, journey=journey, stage=stage,
+                                                      period=datetime.date(2026, 1, 1), entered=50, progressed=20)
+    services.stage_delete(actor=editor, stage=stage, version=stage.version)
+    assert not Card.objects.filter(pk__in=[touchpoint.pk, friction.pk]).exists()
+    m = journey.pk
+    requests = [
+        (reverse("stakeholders:step_create", args=[m]), {"track": track.pk, "stage": stage.pk, "title": "New"}),
+        (reverse("stakeholders:step_edit", args=[m, step.pk]), {"version": 1, "stage": stage.pk, "title": "Edited"}),
+        (reverse("compliance:checkpoint_create", args=[m]), {"stage": stage.pk, "type": "consent", "title": "New"}),
+        (reverse("compliance:touchpoint_access", args=[m, touchpoint.pk]), {"access_roles": "Nurses"}),
+        (reverse("diagnostics:evidence", args=[m]), {"card": friction.pk, "kind": "survey", "summary": "S",
+                                                     "source": "Q", "observed_on": "2026-01-01"}),
+        (reverse("diagnostics:metrics", args=[m]), {"stage": stage.pk, "period": "2026-02", "entered": 30,
+                                                    "progressed": 10}),
+        (reverse("diagnostics:metric_delete", args=[m, metric.pk]), {}),
+    ]
+    headers = {"HTTP_HX_REQUEST": "true"} if hx else {}
+
+    def stored():
+        from compliance.models import Checkpoint, TouchpointAccess
+        from diagnostics.models import Evidence, StageMetric
+        from stakeholders.models import Step
+
+        return map_state(journey), [(m._meta.label, sorted(m._base_manager.values_list("pk", "deletion_id")))
+                                    for m in (Step, Checkpoint, TouchpointAccess, Evidence, StageMetric)]
+
+    before = stored()
+    answers = {url: owner_client.post(url, data, **headers).status_code for url, data in requests}
+    assert all(400 <= status < 500 for status in answers.values()), answers
+    assert stored() == before

@@ -160,6 +160,8 @@ def test_deleted_counts_are_kept_and_come_back_from_activity(journey, editor, ed
     [change] = _latest(journey)
     assert change.deletion == deletion and change.entity == "stage_metric"
 
+    activity = editor_client.get(reverse("maps:activity", args=[journey.pk])).content.decode()
+    assert f'action="{reverse("maps:change_revert", args=[journey.pk, change.pk])}"' in activity  # its Undo
     response = editor_client.post(reverse("maps:change_revert", args=[journey.pk, change.pk]))
     assert response.status_code in (200, 302, 303), response.status_code
     restored = StageMetric.objects.get(pk=metric.pk)
