@@ -53,6 +53,15 @@ def _post(client, url, data, as_htmx):
     return client.post(url, data, secure=True, headers=headers)
 
 
+def test_importing_the_production_settings_changes_no_other_settings_module(production):
+    """production.py once changed base's STORAGES in place, so reading it switched every later test
+    to the manifest storage."""
+    from django.conf import settings
+
+    assert settings.STORAGES["staticfiles"]["BACKEND"] == "django.contrib.staticfiles.storage.StaticFilesStorage"
+    assert production["STORAGES"]["staticfiles"]["BACKEND"].startswith("whitenoise.")
+
+
 @pytest.mark.parametrize("as_htmx", [False, True], ids=["page", "htmx"])
 def test_stage_lane_and_card_moves_work_under_production_settings(production, journey, owner, as_htmx):
     stage = journey.stages.get(position=0)
@@ -92,7 +101,7 @@ def test_refused_moves_answer_a_message_under_production_settings(production, jo
             (client, reverse("maps:stage_move", args=[journey.pk, 999999]), {"version": 1, "step": 1}, 404),
             (client, reverse("maps:lane_move", args=[journey.pk, lane.pk]), {"version": 1, "position": 99}, 200),
             (client, reverse("maps:card_move", args=[journey.pk, card.pk]), {"version": 1, "lane": 999999,
-                                                                             "position": 0}, 400),
+                                                                             "position": 0}, 404),
             (viewer_client, reverse("maps:card_move", args=[journey.pk, card.pk]), {"version": 1, "step": 1}, 403),
         ]
         for who, url, data, status in cases:
