@@ -132,8 +132,9 @@ def not_found(model: type[models.Model], *, journey_id: int, pk: int, noun: str)
         return NotFound(f"No such {noun} on this map.")
     deletion = row.deletion
     who = f" by {deletion.actor.get_full_name() or deletion.actor.get_username()}" if deletion.actor else ""
-    when = "just now" if timezone.now() - deletion.at < datetime.timedelta(minutes=1) else f"{timesince(deletion.at)} ago"
-    if deletion.model_label == type(row)._meta.label and deletion.entity_id == row.pk:
+    recent = timezone.now() - deletion.at < datetime.timedelta(minutes=1)
+    when = "just now" if recent else f"{timesince(deletion.at)} ago"
+    if deletion.entity == noun and deletion.entity_id == row.pk:
         said = f"The {noun} “{row}” was deleted{who} {when}."
     else:
         said = f"The {noun} “{row}” was deleted{who} {when}, with the {deletion.entity_display} “{deletion.label}”."

@@ -98,6 +98,8 @@ def test_the_message_names_who_deleted_it_and_what_it_went_with(journey, gone, o
     text = response.content.decode()
     assert "The card “On the deleted stage” was deleted by editor" in text
     assert "just now, with the stage “Acquisition”" in text and "Restore it from the map" in text
+    own = owner_client.post(reverse("maps:card_edit", args=[journey.pk, gone["card"].pk]), {"version": 1}, **htmx)
+    assert "The card “Deleted card” was deleted by editor just now. Restore" in own.content.decode()
     page = owner_client.get(reverse("maps:stage_edit", args=[journey.pk, gone["stage"].pk]))
     assert page.status_code == 404 and "The stage “Acquisition” was deleted by editor" in page.content.decode()
 
