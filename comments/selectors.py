@@ -7,8 +7,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 
-from core.errors import NotFound, PermissionDenied
+from core.errors import PermissionDenied
 from maps.extensions import BoardBadge
+from maps.deletions import not_found
 from maps.models import Card, Journey, Stage
 from maps.selectors import card_get, stage_get
 
@@ -76,7 +77,7 @@ def comment_get(*, journey: Journey, pk: int) -> Comment:
     try:
         return Comment.objects.select_related("card", "stage", "parent").get(journey=journey, pk=pk)
     except Comment.DoesNotExist:
-        raise NotFound("No such comment on this map.") from None
+        raise not_found(Comment, journey_id=journey.pk, pk=pk, noun="comment") from None
 
 
 def own_comment_get(*, journey: Journey, pk: int, user: AbstractBaseUser) -> Comment:

@@ -45,6 +45,7 @@ def _mentions_sync(*, comment: Comment, workspace_id: int) -> None:
             username__in=names, memberships__workspace_id=workspace_id
         ).exclude(pk=comment.author_id).values_list("pk", flat=True)
     )
+    # Hard on purpose: mentions are derived from the body, which the comment's history keeps.
     comment.mentions.exclude(user_id__in=members).delete()
     already = set(comment.mentions.values_list("user_id", flat=True))
     Mention.objects.bulk_create([Mention(comment=comment, user_id=pk) for pk in members - already])

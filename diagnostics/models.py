@@ -49,7 +49,9 @@ class StageMetric(SoftDeletable):
     class Meta:
         ordering = ["period", "stage__position"]
         constraints = [
-            models.UniqueConstraint(fields=["stage", "period"], name="one_metric_per_stage_and_period"),
+            # A deleted month's counts wait for a restore without blocking new counts for that month.
+            models.UniqueConstraint(fields=["stage", "period"], condition=models.Q(deletion=None),
+                                    name="one_metric_per_stage_and_period"),
             models.CheckConstraint(condition=models.Q(progressed__lte=models.F("entered")),
                                    name="progressed_not_above_entered"),
         ]

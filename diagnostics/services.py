@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, Conflict
 from maps import services as map_services
-from maps.models import ChangeAction, Journey, JourneyKind, LaneKind, Stage
+from maps.models import ChangeAction, Deletion, Journey, JourneyKind, LaneKind, Stage
 from maps.selectors import card_detail
-from maps.services import history_record, journey_change_begin, snapshot
+from maps.services import delete_recorded, history_record, journey_change_begin, snapshot
 from workspaces.models import Role, Workspace
 from workspaces.selectors import role_require
+from workspaces.services import workspace_history_record
 
 from . import events, tasks
 from .compare import stage_key
@@ -52,10 +53,16 @@ def workspace_settings_update(*, actor: AbstractBaseUser, workspace: Workspace, 
                               ) -> WorkspaceSettings:
     role_require(user=actor, workspace_id=workspace.pk, roles={Role.OWNER})
     settings, _ = WorkspaceSettings.objects.select_for_update().get_or_create(workspace=workspace)
+    before = settings.small_count_threshold
     settings.small_count_threshold = small_count_threshold
     settings.version += 1
     settings.full_clean()
     settings.save()
+    if before != small_count_threshold:
+        workspace_history_record(workspace_id=workspace.pk, actor=actor, action="edited", entity="setting",
+                                 entity_id=settings.pk, label="Small-count threshold",
+                                 before={"Small-count threshold": str(before)},
+                                 after={"Small-count threshold": str(small_count_threshold)})
     return settings
 
 
@@ -72,11 +79,15 @@ def _shown_counts(metric: StageMetric, threshold: int) -> dict[str, str]:
     return {"entered": str(row.entered), "progressed": str(row.progressed)}
 
 
+def _metric_label(metric: StageMetric, threshold: int) -> str:
+    counts = _shown_counts(metric, threshold)
+    return f"{metric}: {counts['entered']} entered, {counts['progressed']} progressed"
+
+
 def _metric_history(*, locked: Journey, actor: AbstractBaseUser, action: str, metric: StageMetric, threshold: int,
                     before: dict | None = None, after: dict | None = None) -> None:
-    counts = _shown_counts(metric, threshold)
     history_record(journey=locked, actor=actor, action=action, entity="stage_metric", obj=metric, before=before,
-                   after=after, label=f"{metric}: {counts['entered']} entered, {counts['progressed']} progressed")
+                   after=after, label=_metric_label(metric, threshold))
 
 
 def _metric_save(*, locked: Journey, actor: AbstractBaseUser, metric: StageMetric, entered: int, progressed: int,
@@ -127,15 +138,16 @@ def stage_metric_record(
 
 
 @transaction.atomic
-def stage_metric_delete(*, actor: AbstractBaseUser, journey: Journey, metric_id: int) -> None:
+def stage_metric_delete(*, actor: AbstractBaseUser, journey: Journey, metric_id: int) -> Deletion:
+    """Deletes one month's counts softly: one change in the map's history, restorable from Activity."""
     locked = journey_change_begin(actor=actor, journey_id=journey.pk)
     metric = StageMetric.objects.select_related("stage").filter(journey=locked, pk=metric_id).first()
     if metric is None:
         raise ApplicationError("Those counts were already deleted.")
     threshold = threshold_get(workspace_id=locked.workspace_id)
-    _metric_history(locked=locked, actor=actor, action=ChangeAction.DELETE, metric=metric, threshold=threshold,
-                    before=snapshot(metric, METRIC_PLACE) | _shown_counts(metric, threshold))
-    metric.delete()
+    return delete_recorded(actor=actor, journey=locked, root=metric, entity="stage_metric",
+                           before=snapshot(metric, METRIC_PLACE) | _shown_counts(metric, threshold),
+                           label=_metric_label(metric, threshold))
 
 
 @dataclass(frozen=True)
@@ -409,9 +421,15 @@ def step_mapping_set(*, actor: AbstractBaseUser, journey: Journey, step: str, st
 
 
 @transaction.atomic
-def step_mapping_delete(*, actor: AbstractBaseUser, journey: Journey, mapping_id: int) -> None:
+def step_mapping_delete(*, actor: AbstractBaseUser, journey: Journey, mapping_id: int) -> Deletion | None:
+    """Forgets how one step maps (softly, recorded in the map's history); None when it was already forgotten."""
     _designed_for_import(actor=actor, journey=journey)
-    StepMapping.objects.filter(journey=journey, pk=mapping_id).delete()
+    locked = journey_change_begin(actor=actor, journey_id=journey.pk)
+    mapping = StepMapping.objects.select_related("stage").filter(journey=locked, pk=mapping_id).first()
+    if mapping is None:
+        return None
+    return delete_recorded(actor=actor, journey=locked, root=mapping, entity="step_mapping",
+                           before={"step": mapping.step, "stage": str(mapping.stage) if mapping.stage else ""})
 
 
 # --- evidence behind claims ----------------------------------------------------------------------
@@ -439,12 +457,11 @@ def evidence_add(*, actor: AbstractBaseUser, journey: Journey, card_id: int, kin
 
 
 @transaction.atomic
-def evidence_delete(*, actor: AbstractBaseUser, journey: Journey, evidence_id: int) -> None:
+def evidence_delete(*, actor: AbstractBaseUser, journey: Journey, evidence_id: int) -> Deletion:
     locked = journey_change_begin(actor=actor, journey_id=journey.pk)
     evidence = Evidence.objects.select_related("card").filter(journey=locked, pk=evidence_id).first()
     if evidence is None:
         raise ApplicationError("That evidence was already removed.")
-    history_record(journey=locked, actor=actor, action=ChangeAction.DELETE, entity="evidence", obj=evidence,
-                   before={"card": evidence.card.title, "kind": evidence.kind, "source": evidence.source},
-                   label=str(evidence))
-    evidence.delete()
+    return delete_recorded(actor=actor, journey=locked, root=evidence, entity="evidence",
+                           before={"card": evidence.card.title, "kind": evidence.kind, "source": evidence.source},
+                           label=str(evidence))

@@ -55,10 +55,12 @@ def value_out(obj: models.Model, name: str, refs: dict[type, dict[int, str]], te
     return value
 
 
-def journey_document(journey_id: int, *, local_ids: dict[str, dict[int, str]] | None = None) -> dict[str, Any]:
+def journey_document(journey_id: int, *, local_ids: dict[str, dict[int, str]] | None = None,
+                     raw_counts: bool = False) -> dict[str, Any]:
     """The whole map (cards on the board, not deleted ones) with its healthcare layer and diagnostics.
 
-    `local_ids`, if given, receives each stage's, lane's and card's document id by primary key."""
+    `local_ids`, if given, receives each stage's, lane's and card's document id by primary key.
+    `raw_counts` keeps small counts: only the owners' full backup (`render_backup`) asks for it."""
     journey = Journey.objects.get(pk=journey_id)
     teams = dict(Team.objects.filter(workspace_id=journey.workspace_id).values_list("pk", "name"))
     refs: dict[type, dict[int, str]] = {model: {} for model in ID_PREFIX}
@@ -91,6 +93,8 @@ def journey_document(journey_id: int, *, local_ids: dict[str, dict[int, str]] | 
     threshold = threshold_get(workspace_id=journey.workspace_id)
 
     def metric_out(metric: StageMetric) -> dict[str, Any]:
+        if raw_counts:
+            return out(metric, STAGE_METRIC_FIELDS)
         return out(metric, ["stage", "period"]) | metric_counts(metric, threshold)
 
     safety_loop = SafetyLoop.objects.filter(journey=journey).first()
@@ -130,3 +134,18 @@ def metric_counts(metric: StageMetric, threshold: int) -> dict[str, int | None]:
 
 def render_json(journey_id: int) -> bytes:
     return json.dumps(journey_document(journey_id), indent=2, ensure_ascii=False).encode()
+
+
+# What makes a backup unmistakable, inside the file as well as in its name.
+BACKUP_NOTICE = {
+    "kind": "full backup",
+    "raw_counts": True,
+    "notice": "FULL BACKUP, OWNERS ONLY: stage counts are kept as entered, small counts included. "
+              "Every other export leaves counts below the small-count threshold out. Do not share this file.",
+}
+
+
+def render_backup(journey_id: int) -> bytes:
+    """The owners' full backup: the JSON document with raw counts, labelled as such (importable as a map)."""
+    document = {"backup": BACKUP_NOTICE} | journey_document(journey_id, raw_counts=True)
+    return json.dumps(document, indent=2, ensure_ascii=False).encode()

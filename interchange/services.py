@@ -35,8 +35,9 @@ from maps.models import (
 from maps.services import LANE_FIELDS, STAGE_FIELDS, card_fields
 from stakeholders.models import Intersection, Stakeholder, Step, Track
 from stakeholders.services import INTERSECTION_FIELDS, STAKEHOLDER_FIELDS, STEP_FIELDS, TRACK_FIELDS
-from workspaces.models import Team, Workspace
+from workspaces.models import Role, Team, Workspace
 from workspaces.selectors import role_require
+from workspaces.services import workspace_history_record
 
 from .native import (
     CHECKPOINT_FIELDS,
@@ -45,6 +46,7 @@ from .native import (
     SCHEMA_VERSION,
     STAGE_METRIC_FIELDS,
     TOUCHPOINT_ACCESS_FIELDS,
+    render_backup,
 )
 from .ojf import ojf_origin_record, ojf_to_document
 from .parsing import json_load
@@ -374,3 +376,14 @@ def map_file_import(*, actor: AbstractBaseUser, workspace: Workspace, data: byte
     result = journey_import(actor=actor, workspace=workspace, document=document, report=report)
     ojf_origin_record(journey=result.journey, origin=origin, ids=result.ids)
     return result
+
+
+@transaction.atomic
+def journey_backup(*, actor: AbstractBaseUser, journey: Journey) -> bytes:
+    """The owners' full backup of a map (raw counts kept), written to the workspace record as it is taken."""
+    role_require(user=actor, workspace_id=journey.workspace_id, roles={Role.OWNER})
+    data = render_backup(journey.pk)
+    workspace_history_record(workspace_id=journey.workspace_id, actor=actor, action="exported", entity="backup",
+                             entity_id=journey.pk, label=journey.title,
+                             after={"Map": journey.title, "Small counts": "kept as entered"})
+    return data

@@ -4,11 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError, NotFound
 from maps.selectors import journey_get
-from workspaces.selectors import role_require, workspace_get
+from workspaces.models import Role
+from workspaces.selectors import membership_get, role_require, workspace_get
 
 from . import services
 from .formats import export_format_get
@@ -52,8 +53,9 @@ def map_import(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def exports(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
+    membership = membership_get(user=request.user, workspace_id=journey.workspace_id)
     context = {"journey": journey, "formats": [export_format_get(name) for name in DIRECT_FORMATS],
-               "tables": list(CSV_TABLES)}
+               "tables": list(CSV_TABLES), "is_owner": membership is not None and membership.role == Role.OWNER}
     template = "interchange/exports.html#exports" if request.htmx else "interchange/exports.html"
     return TemplateResponse(request, template, context)
 
@@ -77,3 +79,13 @@ def table_download(request: HttpRequest, pk: int, table: str) -> HttpResponse:
         raise NotFound("No such table.")
     return _attachment(csv_table(journey, table), content_type="text/csv; charset=utf-8",
                        filename=f"{slugify(journey.title) or 'map'}-{table}.csv")
+
+
+@login_required
+@require_POST
+def backup_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owners' full backup (raw counts): a POST, since taking one is written to the workspace record."""
+    journey = journey_get(user=request.user, pk=pk)
+    data = services.journey_backup(actor=request.user, journey=journey)
+    return _attachment(data, content_type="application/json",
+                       filename=f"{slugify(journey.title) or 'map'}-FULL-BACKUP-raw-counts.json")

@@ -20,8 +20,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import CASCADE, Collector
 from django.utils import timezone
+from django.utils.timesince import timesince
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 
 from .models import Change, Deletion, Journey, SoftDeletable
 
@@ -120,6 +121,24 @@ def soft_delete(*, actor: AbstractBaseUser, root: models.Model, entity: str, wor
         apps.get_model(link["model"])._base_manager.filter(pk=link["pk"]).update(**{link["field"]: None})
     renumber_siblings(root)
     return deletion
+
+
+def not_found(model: type[models.Model], *, journey_id: int, pk: int, noun: str) -> NotFound:
+    """The 404 for a row of this map that is not there; one someone deleted meanwhile says who, when and
+    how to get it back, instead of a bare "no such" (a stale board still shows it)."""
+    row = (model.all_objects.filter(journey_id=journey_id, pk=pk).exclude(deletion=None)
+           .select_related("deletion__actor").first())
+    if row is None:
+        return NotFound(f"No such {noun} on this map.")
+    deletion = row.deletion
+    who = f" by {deletion.actor.get_full_name() or deletion.actor.get_username()}" if deletion.actor else ""
+    recent = timezone.now() - deletion.at < datetime.timedelta(minutes=1)
+    when = "just now" if recent else f"{timesince(deletion.at)} ago"
+    if deletion.entity == noun and deletion.entity_id == row.pk:
+        said = f"The {noun} “{row}” was deleted{who} {when}."
+    else:
+        said = f"The {noun} “{row}” was deleted{who} {when}, with the {deletion.entity_display} “{deletion.label}”."
+    return NotFound(f"{said} Restore it from the map's Activity to change it.")
 
 
 def _parent_deleted(root: models.Model) -> models.Model | None:

@@ -12,6 +12,7 @@ from workspaces.models import Team
 from workspaces.selectors import ActivityFilters
 
 from .curve import Curve, confidence_curve
+from .deletions import not_found
 from .extensions import BOARD_BADGE_SOURCES, DELETABLES
 from .models import (
     CARD_DETAIL_RELATIONS,
@@ -62,14 +63,14 @@ def stage_get(*, journey: Journey, pk: int) -> Stage:
     try:
         return journey.stages.get(pk=pk)
     except Stage.DoesNotExist:
-        raise NotFound("No such stage on this map.") from None
+        raise not_found(Stage, journey_id=journey.pk, pk=pk, noun="stage") from None
 
 
 def lane_get(*, journey: Journey, pk: int) -> Lane:
     try:
         return journey.lanes.get(pk=pk)
     except Lane.DoesNotExist:
-        raise NotFound("No such lane on this map.") from None
+        raise not_found(Lane, journey_id=journey.pk, pk=pk, noun="lane") from None
 
 
 def _with_details(queryset: QuerySet[Card]) -> QuerySet[Card]:
@@ -107,7 +108,8 @@ def card_get(*, journey: Journey, pk: int, deleted: bool = False) -> Card:
     cards = Card.all_objects.filter(journey=journey, deleted_at__isnull=not deleted)
     kind = cards.filter(pk=pk).values_list("kind", flat=True).first()
     if kind is None:
-        raise NotFound("No such card on this map.")
+        raise not_found(Card, journey_id=journey.pk, pk=pk, noun="card") if not deleted else NotFound(
+            "No such deleted card on this map.")
     model = card_model_for(kind)
     related = ["owner_team", "stage", "lane"]
     if kind == LaneKind.HANDOFFS:

@@ -330,15 +330,16 @@ def _axis_delete(*, actor, item, version, entity: str, fields: list[str]) -> Del
 
 
 def delete_recorded(*, actor: AbstractBaseUser, journey: Journey, root: models.Model, entity: str,
-                    fields: Sequence[str]) -> Deletion:
-    """Soft-deletes `root` and everything depending on it as one change of the (locked) map's history."""
-    before = snapshot(root, fields)
+                    fields: Sequence[str] = (), before: dict | None = None, label: str = "") -> Deletion:
+    """Soft-deletes `root` and everything depending on it as one change of the (locked) map's history.
+    History keeps `before` when given (values as they may be shown), else the row's `fields`."""
+    before = dict(before) if before is not None else snapshot(root, fields)
     deletion = deletions.soft_delete(actor=actor, root=root, entity=entity, workspace_id=journey.workspace_id,
                                      journey=journey)
     if deletion.took:
         before["took"] = deletion.took_display
     history_record(journey=journey, actor=actor, action=ChangeAction.DELETE, entity=entity, obj=root, before=before,
-                   deletion=deletion)
+                   label=label, deletion=deletion)
     return deletion
 
 
@@ -502,15 +503,23 @@ def _card_locked(card: Card) -> Card:
     return found
 
 
+def _cell_axes(*, journey: Journey, stage_id: int, lane_id: int) -> tuple[Stage, Lane]:
+    """The stage and lane of a cell a card goes to; one deleted meanwhile is a 404 that says so."""
+    stage = Stage.objects.filter(journey=journey, pk=stage_id).first()
+    if stage is None:
+        raise deletions.not_found(Stage, journey_id=journey.pk, pk=stage_id, noun="stage")
+    lane = Lane.objects.filter(journey=journey, pk=lane_id).first()
+    if lane is None:
+        raise deletions.not_found(Lane, journey_id=journey.pk, pk=lane_id, noun="lane")
+    return stage, lane
+
+
 @transaction.atomic
 def card_create(
     *, actor: AbstractBaseUser, journey: Journey, stage_id: int, lane_id: int, data: dict[str, Any]
 ) -> Card:
     locked = journey_change_begin(actor=actor, journey_id=journey.pk)
-    stage = Stage.objects.filter(journey=locked, pk=stage_id).first()
-    lane = Lane.objects.filter(journey=locked, pk=lane_id).first()
-    if stage is None or lane is None:
-        raise ApplicationError("That stage or lane is not part of this map.")
+    stage, lane = _cell_axes(journey=locked, stage_id=stage_id, lane_id=lane_id)
     model = card_model_for(lane.kind)
     card = model(journey=locked, stage=stage, lane=lane, kind=lane.kind, position=len(_cell(locked, stage.pk, lane.pk)))
     fields = card_fields(model)
@@ -545,10 +554,7 @@ def card_move(
 ) -> Card:
     """Moves a card to a position in a cell, of this map, whose lane holds cards of its kind."""
     locked = journey_change_begin(actor=actor, journey_id=card.journey_id)
-    stage = Stage.objects.filter(journey=locked, pk=stage_id).first()
-    lane = Lane.objects.filter(journey=locked, pk=lane_id).first()
-    if stage is None or lane is None:
-        raise ApplicationError("That stage or lane is not part of this map.")
+    stage, lane = _cell_axes(journey=locked, stage_id=stage_id, lane_id=lane_id)
     claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
     card = Card.objects.select_related("stage", "lane").get(pk=card.pk)
     if lane.kind != card.kind:

@@ -17,10 +17,12 @@ from core.errors import ApplicationError
 from interchange.native import journey_document
 from interchange.services import journey_import
 from maps.models import Journey, Stage
-from maps.services import claim_version, journey_change_begin, journey_create
+from maps.selectors import shown_value
+from maps.services import changed_only, claim_version, journey_change_begin, journey_create
 from stakeholders.services import apply_fields
 from workspaces.models import Workspace
 from workspaces.selectors import role_require
+from workspaces.services import workspace_history_record
 
 from . import gallery
 from .models import MapPersona, MapTemplate, Persona, StageLink
@@ -35,6 +37,18 @@ METRIC_PARTS = ["stage_metrics"]
 # --- personas -----------------------------------------------------------------------------------
 
 
+def _persona_values(persona: Persona) -> dict[str, str]:
+    """Its fields as a person reads them ("Name": ...), for the workspace's record (the avatar is a picture)."""
+    values = {}
+    for name in PERSONA_FIELDS:
+        if name == "avatar":
+            continue
+        field = Persona._meta.get_field(name)
+        label = str(field.verbose_name)
+        values[label[:1].upper() + label[1:]] = shown_value(field, getattr(persona, name))
+    return values
+
+
 @transaction.atomic
 def persona_create(*, actor: AbstractBaseUser, workspace: Workspace, data: dict[str, Any]) -> Persona:
     role_require(user=actor, workspace_id=workspace.pk)
@@ -42,6 +56,9 @@ def persona_create(*, actor: AbstractBaseUser, workspace: Workspace, data: dict[
     apply_fields(persona, data, PERSONA_FIELDS)
     persona.full_clean()
     persona.save()
+    workspace_history_record(workspace_id=workspace.pk, actor=actor, action="created", entity="persona",
+                             entity_id=persona.pk, label=persona.name,
+                             after={k: v for k, v in _persona_values(persona).items() if v})
     return persona
 
 
@@ -50,10 +67,15 @@ def persona_update(*, actor: AbstractBaseUser, persona: Persona, version: int | 
     role_require(user=actor, workspace_id=persona.workspace_id)
     claim_version(Persona.objects.all(), pk=persona.pk, version=version, noun="persona")
     persona = Persona.objects.get(pk=persona.pk)
+    before = _persona_values(persona)
     apply_fields(persona, data, PERSONA_FIELDS)
     persona.full_clean()
     persona.save()
     _label_maps(persona)
+    before, after = changed_only(before, _persona_values(persona))
+    if after:
+        workspace_history_record(workspace_id=persona.workspace_id, actor=actor, action="edited", entity="persona",
+                                 entity_id=persona.pk, label=persona.name, before=before, after=after)
     return persona
 
 
@@ -72,6 +94,8 @@ def map_personas_set(*, actor: AbstractBaseUser, journey: Journey, version: int 
     chosen = ([primary] if primary else []) + [p for p in others if p != primary]
     if any(p.workspace_id != locked.workspace_id for p in chosen):
         raise ApplicationError("That persona belongs to another workspace.")
+    # Hard on purpose: the set is replaced as a whole, like a field's value; these links hold nothing of their
+    # own (each persona stays in the registry), and the primary's slot must be free for the new set.
     MapPersona.objects.filter(journey=locked).delete()
     MapPersona.objects.bulk_create([MapPersona(journey=locked, persona=p, is_primary=p == primary) for p in chosen])
     Journey.objects.filter(pk=locked.pk).update(persona=primary.name[:200] if primary else "")
@@ -85,7 +109,8 @@ def map_personas_set(*, actor: AbstractBaseUser, journey: Journey, version: int 
 def stage_link_set(*, actor: AbstractBaseUser, stage: Stage, detail: Journey | None) -> StageLink | None:
     """The map that details this stage (None: no map does any more)."""
     journey_change_begin(actor=actor, journey_id=stage.journey_id)
-    # A link the stage lost with its detail map (soft-deleted) still holds the stage's one slot.
+    # A link the stage lost with its detail map (soft-deleted) still holds the stage's one slot. Hard on purpose:
+    # a link holds nothing but its two ends and the new choice replaces it (a restored detail map comes back unlinked).
     StageLink.all_objects.filter(stage=stage).delete()
     if detail is None:
         return None
@@ -160,6 +185,8 @@ def map_template_save(*, actor: AbstractBaseUser, journey: Journey, name: str, d
                            document=document, created_by=actor)
     template.full_clean(exclude=["workspace", "created_by"])
     template.save()
+    workspace_history_record(workspace_id=journey.workspace_id, actor=actor, action="created", entity="map_template",
+                             entity_id=template.pk, label=template.name, after={"From map": journey.title})
     return template
 
 

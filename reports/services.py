@@ -127,6 +127,7 @@ def export_jobs_clean(*, older_than: timedelta) -> int:
         status__in=[ExportStatus.DONE, ExportStatus.FAILED], finished_at__lt=cutoff
     )
     names = [name for name in old.values_list("artifact", flat=True) if name]
+    # Hard on purpose: a job is generated output, purged after its retention; the maps it rendered are untouched.
     count = ExportJob.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()[0]
     storage = ExportJob._meta.get_field("artifact").storage
     transaction.on_commit(lambda: [storage.delete(name) for name in names])

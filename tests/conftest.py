@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.test import Client
 
@@ -141,3 +143,23 @@ def smtp_server(tmp_path, settings):
         for name, value in server.settings.items():
             setattr(settings, name, value)
         yield server
+
+
+def pytest_collection_modifyitems(items):
+    """Within each module the browser tests run last. The module's browser keeps Playwright's event loop
+    running in this thread (so Django's async-safety check is off) from its first test to the module's
+    end: a test after it that needs no browser would run with the check off too."""
+    first_of_module: dict = {}
+    for index, item in enumerate(items):
+        first_of_module.setdefault(getattr(item, "module", None), index)
+    items[:] = sorted(items, key=lambda item: (first_of_module[getattr(item, "module", None)],
+                                               "browser" in getattr(item, "fixturenames", ())))
+
+
+@pytest.fixture(autouse=True)
+def async_safety_stays_on(request):
+    """Django's async-safety check is off only for the tests that drive a browser."""
+    if "browser" not in request.fixturenames:
+        assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ, (
+            "Django's async-safety check is off for a test that drives no browser")
+    yield

@@ -77,6 +77,10 @@ def _busy_stage(journey, owner, editor):
     workshop_services.vote_add(actor=editor, session=session, card_id=friction.pk)
     diagnostics_services.stage_metric_record(actor=owner, journey=journey, stage=stage,
                                              period=datetime.date(2026, 10, 1), entered=120, progressed=90)
+    diagnostics_services.evidence_add(actor=owner, journey=journey, card_id=friction.pk, kind="survey",
+                                      summary="Half of them say so", source="Intake survey",
+                                      observed_on=datetime.date(2026, 9, 1))
+    diagnostics_services.step_mapping_set(actor=owner, journey=journey, step="Intake", stage=stage)
     return Stage.objects.get(pk=stage.pk)
 
 
@@ -107,7 +111,8 @@ def test_stage_delete_and_restore_bring_back_every_dependent_row_bit_for_bit(jou
     assert (change.action, change.entity, change.entity_id, change.deletion) == ("delete", "stage", stage.pk, deletion)
     took = {item["plural"]: item["count"] for item in deletion.took}
     assert took == {"cards": 2, "steps": 2, "intersections": 1, "failure modes": 1,
-                    "checkpoints": 2, "review history entries": 4, "comments": 3, "votes": 1, "stage metrics": 1}
+                    "checkpoints": 2, "review history entries": 4, "comments": 3, "votes": 1, "stage metrics": 1,
+                    "evidence": 1, "step mappings": 1}
     assert any("Consent recorded" in note and "approved" in note and "3 review history entries" in note
                for note in deletion.named)
 

@@ -143,3 +143,65 @@ def test_history_never_holds_a_small_count(journey, owner, owner_client, entered
     hidden = [value for value in (entered, progressed) if str(value) not in shown]
     for value in hidden:
         assert f">{value}<" not in page and f" {value} entered" not in page and f" {value} progressed" not in page
+
+
+def test_deleted_counts_are_kept_and_come_back_from_activity(journey, editor, editor_client):
+    """A delete keeps the row (marked), frees the month for new counts, and Activity's undo restores it."""
+    from maps.models import Deletion
+
+    stage = journey.stages.first()
+    metric = services.stage_metric_record(actor=editor, journey=journey, stage=stage, period=JAN, entered=50,
+                                          progressed=20)
+    deletion = services.stage_metric_delete(actor=editor, journey=journey, metric_id=metric.pk)
+
+    assert not StageMetric.objects.filter(pk=metric.pk).exists()
+    kept = StageMetric.all_objects.get(pk=metric.pk)
+    assert (kept.deletion, kept.entered, kept.progressed) == (deletion, 50, 20)
+    [change] = _latest(journey)
+    assert change.deletion == deletion and change.entity == "stage_metric"
+
+    activity = editor_client.get(reverse("maps:activity", args=[journey.pk])).content.decode()
+    assert f'action="{reverse("maps:change_revert", args=[journey.pk, change.pk])}"' in activity  # its Undo
+    response = editor_client.post(reverse("maps:change_revert", args=[journey.pk, change.pk]))
+    assert response.status_code in (200, 302, 303), response.status_code
+    restored = StageMetric.objects.get(pk=metric.pk)
+    assert (restored.entered, restored.progressed, restored.version) == (50, 20, metric.version)
+    assert Deletion.objects.get(pk=deletion.pk).restored_at is not None
+    assert Change.objects.filter(journey=journey, action="restore", entity="stage_metric").exists()
+
+
+def test_a_deleted_month_takes_new_counts_and_then_cannot_come_back_over_them(journey, editor):
+    from core.errors import ApplicationError
+    from maps import services as map_services
+
+    stage = journey.stages.first()
+    metric = services.stage_metric_record(actor=editor, journey=journey, stage=stage, period=JAN, entered=50,
+                                          progressed=20)
+    deletion = services.stage_metric_delete(actor=editor, journey=journey, metric_id=metric.pk)
+    again = services.stage_metric_record(actor=editor, journey=journey, stage=stage, period=JAN, entered=60,
+                                         progressed=30)
+    assert again.pk != metric.pk
+    with pytest.raises(ApplicationError, match="cannot come back"):
+        map_services.deletion_restore(actor=editor, deletion=deletion)
+    assert StageMetric.objects.get(stage=stage, period=JAN).pk == again.pk
+
+
+def test_evidence_and_step_mappings_are_deleted_softly_and_restorable(journey, owner, editor):
+    from diagnostics.models import Evidence, StepMapping
+    from maps import services as map_services
+    from maps.models import LaneKind
+
+    from .factories import make_card
+
+    card = make_card(journey, owner, kind=LaneKind.FRICTION, title="Long intake")
+    evidence = services.evidence_add(actor=editor, journey=journey, card_id=card.pk, kind="survey",
+                                     summary="Half said so", source="Q3 survey", observed_on=date(2026, 3, 1))
+    mapping = services.step_mapping_set(actor=editor, journey=journey, step="Intake", stage=journey.stages.first())
+    for deletion, model, pk in [
+        (services.evidence_delete(actor=editor, journey=journey, evidence_id=evidence.pk), Evidence, evidence.pk),
+        (services.step_mapping_delete(actor=editor, journey=journey, mapping_id=mapping.pk), StepMapping, mapping.pk),
+    ]:
+        assert not model.objects.filter(pk=pk).exists() and model.all_objects.filter(pk=pk, deletion=deletion).exists()
+        assert Change.objects.filter(journey=journey, action="delete", deletion=deletion).exists()
+        map_services.deletion_restore(actor=editor, deletion=deletion)
+        assert model.objects.filter(pk=pk).exists()

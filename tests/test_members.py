@@ -91,5 +91,9 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner():
             thread.start()
         for thread in threads:
             thread.join()
-        assert sorted(outcomes) == ["A workspace needs at least one owner.", "demoted"], outcomes
+        # The one refused is refused either way: the other owner's demotion commits first (then it is no
+        # longer an owner) or both pass the role check and the workspace lock serialises the last-owner check.
+        refused = [outcome for outcome in outcomes if outcome != "demoted"]
+        assert outcomes.count("demoted") == 1 and refused in (
+            ["A workspace needs at least one owner."], ["Only an owner of this workspace can do that."]), outcomes
         assert Membership.objects.filter(workspace=workspace, role=Role.OWNER).count() == 1

@@ -69,6 +69,7 @@ class Victim:
             "slug": self.workspace.slug,
             "token": self.invitation.token,
             "invitation_id": self.invitation.pk,
+            "team_pk": self.workspace.teams.order_by("pk").first().pk,
         }
         kwargs = {key: values[key] for key in pattern.pattern.converters}
         url = reverse(name, kwargs=kwargs)
@@ -98,6 +99,8 @@ class Victim:
             "maps:lane_delete": {"version": 1},
             "workspaces:members": {"email": "intruder@example.test", "role": "owner"},
             "workspaces:team_create": {"name": "Planted"},
+            "workspaces:team_rename": {"name": "Planted", "version": 1},
+            "workspaces:team_delete": {"version": 1},
             "workspaces:member_role": {"role": "viewer"},
         }.get(name, {})
 

@@ -145,6 +145,7 @@ class ProjectVictim(Victim):
             "deletion_pk": self.deletion.pk, "change_pk": self.journey.changes.order_by("-id").first().pk,
             "token": self.invitation.token, "token_id": self.token.pk, "invitation_id": self.invitation.pk,
             "mapping_pk": self.mapping.pk, "evidence_pk": self.evidence.pk,
+            "team_pk": self.workspace.teams.order_by("pk").last().pk,
             "format_name": "json", "table": next(iter(CSV_TABLES)), "unmatched": "nothing/here/",
             "key": self.template.key, "uidb36": "1",  # key: a template's; also allauth's email and password-reset links
         } | by_name

@@ -279,3 +279,13 @@ def test_forged_and_altered_tokens_do_not_resolve(journey, owner, other_journey)
     for candidate in forged:
         with pytest.raises(NotFound):
             selectors.share_link_resolve(token=candidate)
+
+
+def test_showing_a_votes_results_early_is_on_the_maps_record(journey, owner):
+    from maps.models import Change
+
+    session = services.vote_session_open(actor=owner, journey=journey, target=VoteTarget.FRICTION, dots_per_person=3)
+    services.vote_session_reveal(actor=owner, session=session)
+    change = Change.objects.filter(journey=journey, entity="vote_session").order_by("-id").first()
+    assert (change.action, change.actor, change.entity_id) == ("update", owner, session.pk)
+    assert (change.before, change.after) == ({"results": "hidden"}, {"results": "shown"})

@@ -169,3 +169,129 @@ def test_the_activity_filters_by_person_kind_and_date(workspace, owner, editor, 
     assert "Courier" not in later and "match these filters" in later
     today = datetime.date.today().isoformat()
     assert "Courier" in owner_client.get(_activity(workspace), {"since": today, "until": today}).content.decode()
+
+
+# --- teams and workspace settings -------------------------------------------------------------------
+
+
+def _team_post(client, workspace, action, team, data, as_htmx, htmx):
+    return client.post(reverse(f"workspaces:team_{action}", args=[workspace.slug, team.pk]), data,
+                       **_headers(as_htmx, htmx))
+
+
+@pytest.mark.parametrize("as_htmx", [False, True])
+def test_teams_created_renamed_and_deleted_are_recorded(workspace, editor, editor_client, htmx, as_htmx):
+    from workspaces.models import Team
+
+    response = editor_client.post(reverse("workspaces:team_create", args=[workspace.slug]), {"name": "Pharmacy"})
+    assert response.status_code == 302
+    team = Team.objects.get(workspace=workspace, name="Pharmacy")
+    created = _only_change(workspace, entity="team", action="created")
+    assert (created.actor, created.entity_id, created.after) == (editor, team.pk, {"Name": "Pharmacy"})
+
+    response = _team_post(editor_client, workspace, "rename", team, {"name": "Pharmacy desk", "version": 1},
+                          as_htmx, htmx)
+    assert response.status_code == (200 if as_htmx else 302)
+    if as_htmx:
+        assert 'id="teams"' in response.content.decode() and "Pharmacy desk" in response.content.decode()
+    renamed = _only_change(workspace, entity="team", action="edited")
+    assert (renamed.before, renamed.after, renamed.label) == ({"Name": "Pharmacy"}, {"Name": "Pharmacy desk"},
+                                                             "Pharmacy desk")
+    # A rename from a stale page is a conflict and records nothing.
+    response = _team_post(editor_client, workspace, "rename", team, {"name": "Other", "version": 1}, as_htmx, htmx)
+    assert response.status_code == 409 and "changed the team" in response.content.decode()
+    assert Team.objects.get(pk=team.pk).name == "Pharmacy desk"
+
+    response = _team_post(editor_client, workspace, "delete", team, {"version": 2}, as_htmx, htmx)
+    assert response.status_code == (200 if as_htmx else 302)
+    assert not Team.objects.filter(pk=team.pk).exists()
+    deleted = _only_change(workspace, entity="team", action="deleted")
+    assert (deleted.actor, deleted.before) == (editor, {"Name": "Pharmacy desk"})
+    page = editor_client.get(_activity(workspace)).content.decode()
+    assert "Pharmacy desk" in page
+
+
+@pytest.mark.parametrize("as_htmx", [False, True])
+def test_a_team_that_owns_cards_is_not_deleted_even_if_they_are_deleted(workspace, owner, journey, owner_client,
+                                                                          htmx, as_htmx):
+    from maps import services as map_services
+    from workspaces.models import Team
+
+    from .factories import make_card
+
+    team = workspace.teams.first()
+    card = make_card(journey, owner, title="Owned", owner_team=team)
+    map_services.card_delete(actor=owner, card=card, version=card.version)  # it can come back, with its owner
+    response = _team_post(owner_client, workspace, "delete", team, {"version": team.version}, as_htmx, htmx)
+    assert response.status_code == 422
+    assert "The team “Marketing” still owns 1 card (deleted ones included" in response.content.decode()
+    assert Team.objects.filter(pk=team.pk).exists()
+    assert not WorkspaceChange.objects.filter(workspace=workspace, entity="team").exists()
+
+
+@pytest.mark.parametrize("as_htmx", [False, True])
+def test_viewers_cannot_change_teams(workspace, viewer_client, htmx, as_htmx):
+    team = workspace.teams.first()
+    for action, data in [("rename", {"name": "Mine", "version": 1}), ("delete", {"version": 1})]:
+        assert _team_post(viewer_client, workspace, action, team, data, as_htmx, htmx).status_code == 403
+    assert not WorkspaceChange.objects.filter(workspace=workspace).exists()
+
+
+def test_requiring_two_factor_sign_in_is_recorded(workspace, owner, owner_client):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=owner, type=Authenticator.Type.TOTP, data={})
+    assert owner_client.post(reverse("workspaces:two_factor", args=[workspace.slug]),
+                             {"require_two_factor": "on"}).status_code == 302
+    change = _only_change(workspace, entity="setting")
+    assert (change.actor, change.action, change.label) == (owner, "edited", "Two-factor sign-in")
+    assert (change.before, change.after) == ({"Two-factor sign-in": "Not required"},
+                                             {"Two-factor sign-in": "Required"})
+    # Saving the same value again records nothing.
+    from workspaces.services import workspace_require_two_factor
+
+    workspace_require_two_factor(actor=owner, workspace=workspace, required=True)
+    assert WorkspaceChange.objects.filter(workspace=workspace, entity="setting").count() == 1
+
+
+@pytest.mark.parametrize("as_htmx", [False, True])
+def test_changing_the_small_count_threshold_is_recorded(workspace, owner, owner_client, htmx, as_htmx):
+    response = owner_client.post(reverse("diagnostics:settings", args=[workspace.slug]),
+                                 {"small_count_threshold": 20}, **_headers(as_htmx, htmx))
+    assert response.status_code == (200 if as_htmx else 302)
+    change = _only_change(workspace, entity="setting")
+    assert (change.actor, change.label, change.before, change.after) == (
+        owner, "Small-count threshold", {"Small-count threshold": "11"}, {"Small-count threshold": "20"})
+    page = owner_client.get(_activity(workspace)).content.decode()
+    assert "Small-count threshold" in page
+
+
+# --- personas and saved templates (workspace things outside any map) -----------------------------------
+
+
+@pytest.mark.parametrize("as_htmx", [False, True])
+def test_personas_added_and_edited_are_recorded(workspace, editor, editor_client, htmx, as_htmx):
+    from portfolio.models import Persona
+
+    url = reverse("portfolio:personas", args=[workspace.slug])
+    response = editor_client.post(url, {"name": "Maria, returning patient", "goals": "Fewer trips",
+                                        "avatar": "leaf"}, **_headers(as_htmx, htmx))
+    assert response.status_code == (200 if as_htmx else 302)
+    persona = Persona.objects.get(workspace=workspace)
+    created = _only_change(workspace, entity="persona", action="created")
+    assert (created.actor, created.entity_id, created.label) == (editor, persona.pk, "Maria, returning patient")
+    assert created.after["Goals"] == "Fewer trips"
+
+    response = editor_client.post(reverse("portfolio:persona_edit", args=[workspace.slug, persona.pk]),
+                                  {"name": "Maria, returning patient", "goals": "No trips", "avatar": "leaf",
+                                   "version": 1}, **_headers(as_htmx, htmx))
+    assert response.status_code == (200 if as_htmx else 302)
+    edited = _only_change(workspace, entity="persona", action="edited")
+    assert (edited.before, edited.after) == ({"Goals": "Fewer trips"}, {"Goals": "No trips"})
+
+
+def test_a_saved_template_is_recorded(workspace, owner, journey, owner_client):
+    response = owner_client.post(reverse("portfolio:template_save", args=[journey.pk]), {"name": "Our intake"})
+    assert response.status_code in (200, 302)
+    change = _only_change(workspace, entity="map_template", action="created")
+    assert (change.actor, change.label, change.after) == (owner, "Our intake", {"From map": journey.title})

@@ -68,10 +68,12 @@ def vote_session_close(*, actor: AbstractBaseUser, session: VoteSession) -> Vote
 @transaction.atomic
 def vote_session_reveal(*, actor: AbstractBaseUser, session: VoteSession) -> VoteSession:
     """Shows an open vote's results to everyone before it closes (the facilitator's call)."""
-    journey_change_begin(actor=actor, journey_id=session.journey_id)
+    locked = journey_change_begin(actor=actor, journey_id=session.journey_id)
     session = _session_locked(session)
     if session.results_shown:
         raise Conflict("The results of this vote are already shown.")
+    history_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="vote_session", obj=session,
+                   before={"results": "hidden"}, after={"results": "shown"})
     session.results_revealed_at = timezone.now()
     session.full_clean()
     session.save(update_fields=["results_revealed_at"])

@@ -16,6 +16,14 @@ class TeamForm(forms.Form):
     name = forms.CharField(max_length=60)
 
 
+class TeamRenameForm(TeamForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TeamDeleteForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class AcceptForm(forms.Form):
     """A person without an account picks a username, a name and a password to accept."""
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from core.errors import ApplicationError, NotFound, PermissionDenied
+from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from core.queue import task_enqueue_on_commit
 
 from . import tasks
@@ -199,6 +199,8 @@ def member_remove(*, actor: AbstractBaseUser, membership: Membership) -> None:
     workspace_history_record(workspace_id=membership.workspace_id, actor=actor, action="removed", entity="member",
                              entity_id=membership.user_id, label=_member_name(membership),
                              before={"Role": _role_label(membership.role)})
+    # Hard on purpose: a membership holds no content of its own. The record above keeps who left with which
+    # role, and an invitation brings them back.
     membership.delete()
 
 
@@ -208,7 +210,61 @@ def team_create(*, actor: AbstractBaseUser, workspace: Workspace, name: str) -> 
     team = Team(workspace=workspace, name=name.strip(), position=workspace.teams.count())
     team.full_clean()
     team.save()
+    workspace_history_record(workspace_id=workspace.pk, actor=actor, action="created", entity="team",
+                             entity_id=team.pk, label=team.name, after={"Name": team.name})
     return team
+
+
+def _team_locked(*, actor: AbstractBaseUser, team: Team, version: int | None) -> Team:
+    role_require(user=actor, workspace_id=team.workspace_id)
+    fresh = Team.objects.select_for_update().filter(pk=team.pk, workspace_id=team.workspace_id).first()
+    if fresh is None:
+        raise NotFound("This team was deleted meanwhile.")
+    if fresh.version != version:
+        raise Conflict(f"Someone changed the team “{fresh.name}” meanwhile. Reload and try again.", current=fresh)
+    return fresh
+
+
+@transaction.atomic
+def team_rename(*, actor: AbstractBaseUser, team: Team, version: int | None, name: str) -> Team:
+    team = _team_locked(actor=actor, team=team, version=version)
+    before, team.name = team.name, name.strip()
+    if team.name == before:
+        return team
+    team.version += 1
+    team.full_clean()
+    team.save(update_fields=["name", "version"])
+    workspace_history_record(workspace_id=team.workspace_id, actor=actor, action="edited", entity="team",
+                             entity_id=team.pk, label=team.name, before={"Name": before}, after={"Name": team.name})
+    return team
+
+
+def team_uses(*, team: Team) -> dict[str, int]:
+    """What names this team as its owner, deleted rows included (they may come back): {kind: count}."""
+    counts: dict[tuple[str, str], int] = {}
+    relations = [f for f in Team._meta.get_fields(include_hidden=True)  # hidden: most point here with "+"
+                 if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)]
+    for relation in relations:
+        count = relation.related_model._base_manager.filter(**{relation.field.name: team}).count()
+        if count:
+            meta = relation.related_model._meta
+            names = (str(meta.verbose_name), str(meta.verbose_name_plural))
+            counts[names] = counts.get(names, 0) + count
+    return {(plural if count != 1 else name): count for (name, plural), count in counts.items()}
+
+
+@transaction.atomic
+def team_delete(*, actor: AbstractBaseUser, team: Team, version: int | None) -> None:
+    """Deletes a team nothing names (a team in use would leave its cards and checkpoints without an owner)."""
+    team = _team_locked(actor=actor, team=team, version=version)
+    if uses := team_uses(team=team):
+        listed = ", ".join(f"{count} {kind}" for kind, count in uses.items())
+        raise ApplicationError(f"The team “{team.name}” still owns {listed} (deleted ones included, as they "
+                               "can come back): give them another team first.")
+    workspace_history_record(workspace_id=team.workspace_id, actor=actor, action="deleted", entity="team",
+                             entity_id=team.pk, label=team.name, before={"Name": team.name})
+    # Hard on purpose: nothing names it (checked above), so nothing is lost; the record keeps its name.
+    team.delete()
 
 
 @transaction.atomic
@@ -217,6 +273,14 @@ def workspace_require_two_factor(*, actor: AbstractBaseUser, workspace: Workspac
     if required and not Authenticator.objects.filter(user=actor, type=Authenticator.Type.TOTP).exists():
         raise ApplicationError("Set up two-factor sign-in for yourself first (Your account, Two-factor sign-in): "
                                "the requirement applies to owners too.")
+    workspace = Workspace.objects.select_for_update().get(pk=workspace.pk)
+    before = workspace.require_two_factor
     workspace.require_two_factor = required
     workspace.save(update_fields=["require_two_factor"])
+    if before != required:
+        shown = {True: "Required", False: "Not required"}
+        workspace_history_record(workspace_id=workspace.pk, actor=actor, action="edited", entity="setting",
+                                 entity_id=workspace.pk, label="Two-factor sign-in",
+                                 before={"Two-factor sign-in": shown[before]},
+                                 after={"Two-factor sign-in": shown[required]})
     return workspace

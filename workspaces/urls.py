@@ -9,6 +9,8 @@ urlpatterns = [
     path("w/<slug:slug>/members/", views.members, name="members"),
     path("w/<slug:slug>/activity/", views.activity, name="activity"),
     path("w/<slug:slug>/teams/", views.team_create, name="team_create"),
+    path("w/<slug:slug>/teams/<int:team_pk>/rename/", views.team_rename, name="team_rename"),
+    path("w/<slug:slug>/teams/<int:team_pk>/delete/", views.team_delete, name="team_delete"),
     path("w/<slug:slug>/invitations/<int:invitation_id>/withdraw/", views.invitation_withdraw,
          name="invitation_withdraw"),
     path("w/<slug:slug>/two-factor/", views.two_factor, name="two_factor"),

@@ -6,11 +6,21 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ApplicationError, NotFound
 from core.middleware import shows_secret
 
 from . import services
-from .forms import AcceptForm, ActivityFilterForm, InviteForm, TeamForm, TwoFactorForm, WorkspaceForm
-from .models import Invitation, Membership, Role
+from .forms import (
+    AcceptForm,
+    ActivityFilterForm,
+    InviteForm,
+    TeamDeleteForm,
+    TeamForm,
+    TeamRenameForm,
+    TwoFactorForm,
+    WorkspaceForm,
+)
+from .models import Invitation, Membership, Role, Team
 from .selectors import (
     ActivityFilters,
     invitations_open,
@@ -47,12 +57,77 @@ def _members_context(request: HttpRequest, workspace, **overrides) -> dict:
         "members": members_list(workspace=workspace),
         "roles": Role.choices,
         "invitations": invitations_open(workspace=workspace),
-        "teams": teams_list(workspace_id=workspace.pk),
+        "teams": _teams(workspace),
         "form": InviteForm(),
         "team_form": TeamForm(),
         "two_factor_form": TwoFactorForm(initial={"require_two_factor": workspace.require_two_factor}),
         "invitation": None,
     } | overrides
+
+
+def _teams(workspace) -> list[dict]:
+    """Each team with its rename form and, when nothing names it, its delete form."""
+    teams = []
+    for team in teams_list(workspace_id=workspace.pk):
+        uses = services.team_uses(team=team)
+        teams.append({"team": team, "uses": uses,
+                      "rename": TeamRenameForm(initial={"name": team.name, "version": team.version},
+                                               auto_id=f"team-{team.pk}-%s"),
+                      "delete": None if uses else TeamDeleteForm(initial={"version": team.version},
+                                                                 auto_id=f"team-{team.pk}-delete-%s")})
+    return teams
+
+
+def _team_get(workspace, team_pk: int) -> Team:
+    team = Team.objects.filter(workspace=workspace, pk=team_pk).first()
+    if team is None:
+        raise NotFound("This team was deleted meanwhile.")
+    return team
+
+
+def _teams_response(request: HttpRequest, workspace, *, error: ApplicationError | None = None) -> HttpResponse:
+    """After a team change: the teams region under HTMX, else the members page; a refusal shows its message there."""
+    if error is None and not request.htmx:
+        return redirect("workspaces:members", slug=workspace.slug)
+    status = 200 if error is None else (409 if error.status_code == 409 else 422)
+    template = "workspaces/members.html#teams" if request.htmx else "workspaces/members.html"
+    return TemplateResponse(request, template, _members_context(request, workspace, team_error=error), status=status)
+
+
+@login_required
+@require_POST
+def team_rename(request: HttpRequest, slug: str, team_pk: int) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    team = _team_get(workspace, team_pk)
+    form = TeamRenameForm(request.POST)
+    if not form.is_valid():
+        return _teams_response(request, workspace, error=ApplicationError("Give the team a name."))
+    try:
+        services.team_rename(actor=request.user, team=team, version=form.cleaned_data["version"],
+                             name=form.cleaned_data["name"])
+    except ValidationError as error:
+        return _teams_response(request, workspace, error=ApplicationError(" ".join(error.messages)))
+    except ApplicationError as error:
+        if error.status_code in (403, 404):
+            raise
+        return _teams_response(request, workspace, error=error)
+    return _teams_response(request, workspace)
+
+
+@login_required
+@require_POST
+def team_delete(request: HttpRequest, slug: str, team_pk: int) -> HttpResponse:
+    workspace = workspace_get(user=request.user, slug=slug)
+    team = _team_get(workspace, team_pk)
+    form = TeamDeleteForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
+    try:
+        services.team_delete(actor=request.user, team=team, version=version)
+    except ApplicationError as error:
+        if error.status_code in (403, 404):
+            raise
+        return _teams_response(request, workspace, error=error)
+    return _teams_response(request, workspace)
 
 
 def _members_response(request: HttpRequest, workspace) -> HttpResponse:

@@ -4,8 +4,9 @@ from .base import *  # noqa: F403
 from .secret import local_secret_key
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-STORAGES["staticfiles"] = {  # noqa: F405
-    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+# A new dict, not base's changed in place: importing this module must not change another settings module's.
+STORAGES = STORAGES | {  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 # Static files straight from the source folders; no collectstatic needed.
