@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import Conflict
-from core.forms import add_service_errors, conflict_rows
+from core.forms import add_service_errors, conflict_view
 from maps.selectors import journey_get, stage_get
 from workspaces.selectors import can_edit, role_require, workspace_get
 
@@ -102,15 +102,11 @@ def persona_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             services.persona_update(actor=request.user, persona=item, version=form.cleaned_data["version"],
                                     data=form.cleaned_data)
         except Conflict as error:
-            current = error.current
-            rows = conflict_rows(form, current) if current is not None else []
-            if current is not None:
-                data = request.POST.copy()
-                data["version"] = current.version
-                form = PersonaEditForm(data, instance=current, workspace=workspace)
-                form.is_valid()
-            return _page_or_partial(request, FORM_PAGE, "form", context | {"form": form, "error": error,
-                                                                           "rows": rows}, status=409)
+            conflict = conflict_view(  # personas keep no history: the view cannot say who
+                error=error, form=form, rebase=lambda data: PersonaEditForm(data, instance=error.current,
+                                                                            workspace=workspace))
+            return _page_or_partial(request, FORM_PAGE, "form", context | {"form": conflict.form,
+                                                                           "conflict": conflict}, status=409)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

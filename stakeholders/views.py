@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import Conflict
-from core.forms import add_service_errors, conflict_rows, int_or_zero
+from core.forms import add_service_errors, conflict_view, int_or_zero
 from maps.selectors import journey_get
-from workspaces.selectors import can_edit, role_require, workspace_get
+from workspaces.selectors import can_edit, last_saved_by, role_require, workspace_get
 
 from . import selectors, services
 from .forms import (
@@ -87,7 +87,9 @@ def stakeholder_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             services.stakeholder_update(actor=request.user, stakeholder=stakeholder,
                                         version=form.cleaned_data["version"], data=form.cleaned_data)
         except Conflict as error:
-            return _conflict(request, form, error, context, form_class=StakeholderEditForm, workspace=workspace)
+            return _conflict(request, form, error, context, form_class=StakeholderEditForm,
+                             saved_by=last_saved_by(workspace.changes.all(), entity="stakeholder",
+                                                    entity_id=stakeholder.pk, me=request.user), workspace=workspace)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -96,16 +98,11 @@ def stakeholder_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                             status=422 if form.is_bound else 200)
 
 
-def _conflict(request, form, error: Conflict, context: dict, *, form_class, **form_kwargs) -> HttpResponse:
-    """409: theirs next to yours, and the form again on their version, so yours can be saved over it."""
-    current = error.current
-    rows = conflict_rows(form, current) if current is not None else []
-    if current is not None:
-        data = request.POST.copy()
-        data["version"] = current.version
-        form = form_class(data, instance=current, **form_kwargs)
-        form.is_valid()
-    return _page_or_partial(request, FORM_PAGE, "form", context | {"form": form, "error": error, "rows": rows},
+def _conflict(request, form, error: Conflict, context: dict, *, form_class, saved_by: str, **form_kwargs) -> HttpResponse:
+    """409: who saved in between, what differs, and the form again on their version, so yours can be saved over it."""
+    conflict = conflict_view(error=error, form=form, saved_by=saved_by,
+                             rebase=lambda data: form_class(data, instance=error.current, **form_kwargs))
+    return _page_or_partial(request, FORM_PAGE, "form", context | {"form": conflict.form, "conflict": conflict},
                             status=409)
 
 
@@ -199,7 +196,9 @@ def step_edit(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
         except Conflict as error:
             if error.current is not None:
                 error.current = selectors.step_get(journey=journey, pk=step.pk)
-            return _conflict(request, form, error, context, form_class=StepEditForm, journey=journey)
+            return _conflict(request, form, error, context, form_class=StepEditForm, journey=journey,
+                             saved_by=last_saved_by(journey.changes.all(), entity="step", entity_id=step.pk,
+                                                    me=request.user))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -247,7 +246,9 @@ def intersection_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
             services.intersection_update(actor=request.user, intersection=intersection,
                                          version=data.pop("version"), data=data, steps=steps)
         except Conflict as error:
-            return _conflict(request, form, error, context, form_class=IntersectionEditForm, journey=journey)
+            return _conflict(request, form, error, context, form_class=IntersectionEditForm, journey=journey,
+                             saved_by=last_saved_by(journey.changes.all(), entity="intersection",
+                                                    entity_id=intersection.pk, me=request.user))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
