@@ -309,16 +309,83 @@
   document.addEventListener("htmx:sseMessage", showEditing);
   document.addEventListener("htmx:afterSettle", showEditing);  // a card swapped in here keeps its marker
 
-  // Tell the others which card this person has open in an edit form, whenever that changes.
+  // Tell the others which card this person has open in the editor, whenever that changes.
   var reportedCard = "";
   function reportEditing() {
-    var root = board(), element = live();
-    if (!root || !element) return;
-    var form = root.querySelector('.card-form[id^="card-"]');
-    var card = form ? form.id.slice("card-".length) : "";
+    var element = live();
+    if (!board() || !element) return;
+    var editor = document.querySelector("#card-editor[data-card]");
+    var card = editor ? editor.dataset.card : "";
     if (card === reportedCard) return;
     reportedCard = card;
     htmx.ajax("POST", element.dataset.editingUrl, { source: element, values: { card: card }, swap: "none" });
   }
   document.addEventListener("htmx:afterSettle", reportEditing);
+
+  // --- The card editor: a drawer in the board's dialog slot (static/js/app.js opens and closes the slot,
+  // and gives focus back to what opened it: the card, or the "+ Add" link). Here: the drawer keeps the
+  // focus while it is open, the slider says its value, and the opener is the card, however it was opened.
+
+  // Clicking a card's Edit link: the card itself is what the focus comes back to.
+  document.addEventListener("click", function (event) {
+    var edit = event.target.closest && event.target.closest(".card-edit");
+    var card = edit && edit.closest(".card[data-card]");
+    if (card) card.focus({ preventScroll: true });
+  }, true);
+
+  function editor() { return document.getElementById("card-editor"); }
+
+  function focusables(root) {
+    return Array.prototype.filter.call(
+      root.querySelectorAll("a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])"),
+      function (el) {
+        if (el.type === "radio" && !el.checked && root.querySelector('input[type=radio][name="' + el.name + '"]:checked')) return false;
+        return el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0;
+      });
+  }
+
+  // Tab and Shift+Tab go round the drawer: it is a modal dialog while it is open.
+  document.addEventListener("keydown", function (event) {
+    var drawer = editor();
+    if (event.key !== "Tab" || !drawer || drawer.classList.contains("as-page")) return;
+    var items = focusables(drawer);
+    if (!items.length) return;
+    var first = items[0], last = items[items.length - 1];
+    if (!drawer.contains(document.activeElement)) { event.preventDefault(); first.focus(); }
+    else if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+  });
+
+  // The slider's value, shown next to it as it moves (signed: "+3", "−2" where the scale goes below 0).
+  function showSlider(input) {
+    var out = input.closest(".slider-field").querySelector(".slider-value");
+    var value = parseInt(input.value, 10), signed = parseInt(input.min, 10) < 0;
+    var text = value > 0 && signed ? "+" + value : String(value).replace("-", "\u2212");
+    if (out) out.textContent = text;
+    input.setAttribute("aria-valuetext", text);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches(".slider input[type=range]")) showSlider(event.target);
+  });
+
+  // On open, and after a save sent back with errors: the drawer's first field, or its first invalid one
+  // (the server marks it autofocus). After app.js's own "first field" rule, which does not know about errors.
+  function settleEditor() {
+    var drawer = editor();
+    reportEditing();
+    if (!drawer) return;
+    drawer.querySelectorAll(".slider input[type=range]").forEach(showSlider);
+    if (drawer.classList.contains("as-page")) return;  // there the browser honours autofocus itself
+    var target = drawer.querySelector("[autofocus]") ||
+      drawer.querySelector(".invalid input:not([type=hidden]), .invalid select, .invalid textarea") ||
+      focusables(drawer.querySelector("form") || drawer)[0];
+    if (target) target.focus();
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target && event.detail.target.id === "dialog") settleEditor();
+  });
+  document.addEventListener("DOMContentLoaded", settleEditor);  // the editor as a page of its own
+  // Closed by Escape or Cancel (app.js empties the slot without a request): tell the others.
+  document.addEventListener("keyup", function (event) { if (event.key === "Escape") reportEditing(); });
+  document.addEventListener("click", function () { window.setTimeout(reportEditing, 0); });
 })();
