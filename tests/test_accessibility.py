@@ -261,5 +261,7 @@ def _editor_states(page, journey, card) -> dict[str, list[dict]]:
     map_services.card_update(actor=other, card=fresh, version=fresh.version, data={"title": "Theirs"})
     page.click("#card-editor button.primary")
     expect(page.locator("#card-editor .conflict")).to_be_visible()
+    # The live note saying who changed the card fades in: scan it once it has (mid-fade its contrast is not its own).
+    expect(page.locator("#live-note")).to_have_css("opacity", "1")
     found[board + " (conflict view)"] = scan(page)
     return found
