@@ -187,3 +187,12 @@ def test_a_save_of_ones_own_other_window_is_named_as_such(owner_client, owner, j
                                  card_post_data(journey, card, title="Mine", version=1), **HTMX)
     assert response.status_code == 409
     assert "You, in another window, changed this card" in response.content.decode()
+
+
+def test_the_editor_as_a_page_posts_plainly(owner_client, owner, journey):
+    """A page has no #dialog slot: its forms must not post through htmx, which would have nowhere to swap."""
+    card = make_card(journey, owner, title="Consent")
+    html = owner_client.get(reverse("maps:card_edit", args=[journey.pk, card.pk])).content.decode()
+    assert "hx-post" not in html and 'hx-target="#dialog"' not in html
+    drawer = owner_client.get(reverse("maps:card_edit", args=[journey.pk, card.pk]), **HTMX).content.decode()
+    assert 'hx-post' in drawer and 'hx-target="#dialog"' in drawer
