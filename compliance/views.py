@@ -114,7 +114,7 @@ def checkpoint_review(request: HttpRequest, pk: int) -> HttpResponse:
                 error=error, form=form,
                 saved_by=last_saved_by(checkpoint.journey.changes.all(), entity="checkpoint", entity_id=checkpoint.pk,
                                        me=request.user),
-                rebase=lambda data: ReviewForm(data, instance=error.current))
+                rebase=lambda data, current=error.current: ReviewForm(data, instance=current))
             context = _review_context(request, error.current or checkpoint, conflict.form, conflict=conflict)
             return _page_or_partial(request, CHECKPOINT, "review", context, status=409)
         except ValidationError as error:

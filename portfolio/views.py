@@ -103,8 +103,8 @@ def persona_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                                     data=form.cleaned_data)
         except Conflict as error:
             conflict = conflict_view(  # personas keep no history: the view cannot say who
-                error=error, form=form, rebase=lambda data: PersonaEditForm(data, instance=error.current,
-                                                                            workspace=workspace))
+                error=error, form=form, rebase=lambda data, current=error.current: PersonaEditForm(
+                    data, instance=current, workspace=workspace))
             return _page_or_partial(request, FORM_PAGE, "form", context | {"form": conflict.form,
                                                                            "conflict": conflict}, status=409)
         except ValidationError as error:
