@@ -95,12 +95,11 @@
   var gapTimer = null, refreshing = false, refreshAgain = false;
 
   function shownRevision() { return parseInt(board().dataset.revision, 10) || 0; }
-  function isForm(element) { return element.matches(".card-form, .conflict"); }
 
   // Makes `current` look like `fresh`, keeping the node itself (and so focus on it), and whatever
   // menus were open in it.
   function morph(current, fresh) {
-    if (isForm(current) || current.isEqualNode(fresh)) return;
+    if (current.isEqualNode(fresh)) return;
     var focused = current.contains(document.activeElement) && document.activeElement !== current
       ? document.activeElement.className : null;
     var open = Array.prototype.map.call(current.querySelectorAll("details"), function (d) { return d.open; });
@@ -131,8 +130,7 @@
       if (current.children[index] !== keep) current.insertBefore(keep, current.children[index] || null);
     });
     Array.prototype.slice.call(current.children, wanted.length).forEach(function (extra) {
-      // Deleted meanwhile: an open form stays (saving it says so), anything else goes.
-      if (!ids[extra.id] && !isForm(extra)) extra.remove();
+      if (!ids[extra.id]) extra.remove();  // moved away or deleted meanwhile (an open editor is not in the board)
     });
   }
 
@@ -182,26 +180,12 @@
     enableDragging();
   });
 
-  // Where an open form goes in the fresh board: in place of the same card, or of its cell's "+ Add" link.
-  function slotFor(form, fresh) {
-    var same = fresh.querySelector("#" + CSS.escape(form.id));
-    if (same) return same;
-    var match = /^new-card-(\d+)-(\d+)$/.exec(form.id);
-    if (!match) return null;
-    var cell = fresh.querySelector("#cell-" + match[1] + "-" + match[2]);
-    return cell && cell.parentNode.querySelector(".add-card");
-  }
-
   function swapBoard(html) {
     var parsed = new DOMParser().parseFromString(html, "text/html").getElementById("board");
     var current = board();
     if (!parsed || !current) return;
     var fresh = document.importNode(parsed, true);
     keepingFocus(function () {
-      current.querySelectorAll(".card-form, .conflict").forEach(function (form) {
-        var slot = slotFor(form, fresh);
-        if (slot) slot.replaceWith(form);  // a card deleted meanwhile: its form goes; saving would say so anyway
-      });
       var open = {};
       current.querySelectorAll("th[id] details[open]").forEach(function (d) { open[d.closest("th").id] = true; });
       current.replaceChildren.apply(current, Array.prototype.slice.call(fresh.childNodes));
