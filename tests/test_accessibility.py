@@ -17,6 +17,7 @@ from compliance.models import Checkpoint
 from maps.demo import DEMO_PASSWORD
 from maps import services as map_services
 from maps.models import Card, Journey, LaneKind
+from stakeholders import services as stakeholder_services
 from stakeholders.models import Stakeholder
 from workshop import selectors as workshop_selectors
 from workshop import services as workshop_services
@@ -116,6 +117,16 @@ def test_workspace_pages(demo, context_for):
         page.locator("main form button.primary").first.click()
         page.wait_for_load_state("load")
         found[url + " (sent empty)"] = scan(page)
+    # The conflict view of a stakeholder saved by someone else meanwhile (the one kernel every app shares).
+    edit = reverse("stakeholders:edit", args=[ws, stakeholder.pk])
+    page.goto(edit)
+    page.fill("#id_concerns", "Mine")
+    other = get_user_model().objects.get(username="maria")
+    stakeholder_services.stakeholder_update(actor=other, stakeholder=stakeholder, version=stakeholder.version,
+                                            data={"concerns": "Theirs"})
+    page.locator("main form button.primary").first.click()
+    expect(page.locator(".conflict")).to_contain_text("Maria")
+    found[edit + " (conflict view)"] = scan(page)
     assert_clean(found)
 
 
