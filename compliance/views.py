@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import Conflict
-from core.forms import add_service_errors, conflict_rows
+from core.forms import add_service_errors, conflict_view
 from core.views import form_page, page_or_partial
 from maps.selectors import journey_get
-from workspaces.selectors import can_edit, role_require, workspace_get
+from workspaces.selectors import can_edit, last_saved_by, role_require, workspace_get
 
 from . import selectors, services
 from .forms import (
@@ -104,14 +104,14 @@ def checkpoint_review(request: HttpRequest, pk: int) -> HttpResponse:
                                                version=form.cleaned_data["version"], data=data,
                                                note=form.cleaned_data["note"])
         except Conflict as error:
-            current = selectors.checkpoint_get(user=request.user, pk=pk) if error.current is not None else None
-            rows = conflict_rows(form, current) if current is not None else []
-            if current is not None:
-                fresh = request.POST.copy()
-                fresh["version"] = current.version
-                form = ReviewForm(fresh, instance=current)
-                form.is_valid()
-            context = _review_context(request, current or checkpoint, form, error=error, rows=rows)
+            if error.current is not None:
+                error.current = selectors.checkpoint_get(user=request.user, pk=pk)
+            conflict = conflict_view(
+                error=error, form=form,
+                saved_by=last_saved_by(checkpoint.journey.changes.all(), entity="checkpoint", entity_id=checkpoint.pk,
+                                       me=request.user),
+                rebase=lambda data, current=error.current: ReviewForm(data, instance=current))
+            context = _review_context(request, error.current or checkpoint, conflict.form, conflict=conflict)
             return page_or_partial(request, CHECKPOINT, "review", context, status=409)
         except ValidationError as error:
             add_service_errors(form, error)

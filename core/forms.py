@@ -1,6 +1,9 @@
 """Form helpers every app's views share: service errors next to fields, and the
 theirs-next-to-yours rows of a conflict view."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -34,14 +37,50 @@ def shown(field: forms.Field, value) -> str:
 
 
 def conflict_rows(form: forms.BaseForm, current) -> list[dict]:
-    """Theirs (saved now) next to yours for each field the person submitted."""
+    """Theirs (saved now) next to yours, for each field the person submitted whose value differs:
+    the fields that agree are not the person's problem. A checkbox left unticked is never "in" the
+    data, so it is compared too."""
     rows = []
     for name, field in form.fields.items():
-        if name == "version" or name not in form.data or not hasattr(current, name):
+        if name == "version" or not hasattr(current, name):
+            continue
+        if name not in form.data and not isinstance(field.widget, forms.CheckboxInput):
             continue
         theirs, yours = shown(field, getattr(current, name)), shown(field, form.cleaned_data.get(name))
-        rows.append({"label": field.label or name, "theirs": theirs, "yours": yours, "differs": theirs != yours})
+        if theirs != yours:
+            rows.append({"name": name, "label": field.label or name, "theirs": theirs, "yours": yours})
     return rows
+
+
+@dataclass
+class ConflictView:
+    """What a lost save shows, in every app (one template: core/conflict.html): who saved in between,
+    the fields that differ, and the form again, holding yours on top of their version."""
+
+    headline: str
+    saved_by: str  # the other person, from the change history; "" when the history does not say
+    rows: list[dict]
+    form: forms.BaseForm
+    deleted: bool = False
+
+
+def conflict_view(*, error, form: forms.BaseForm, saved_by: str = "",
+                  rebase: Callable[[dict], forms.BaseForm] | None = None) -> ConflictView:
+    """`error` is the service's Conflict; `rebase(data)` builds the form on the row as it is now
+    (`error.current`), so saving it again goes over theirs knowingly. `saved_by` names who won."""
+    current = error.current
+    headline = error.message
+    if saved_by:  # the services cannot know who; the history does
+        headline = headline.replace("Someone", saved_by, 1)
+    if current is None:
+        return ConflictView(headline=headline, saved_by=saved_by, rows=[], form=form, deleted=True)
+    rows = conflict_rows(form, current)
+    if rebase is not None:
+        data = form.data.copy()
+        data["version"] = current.version
+        form = rebase(data)
+        form.is_valid()
+    return ConflictView(headline=headline, saved_by=saved_by, rows=rows, form=form)
 
 
 def int_or_zero(value: str | None) -> int:

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django_htmx.http import HttpResponseClientRedirect
 
 from .errors import Conflict
-from .forms import add_service_errors, conflict_rows
+from .forms import add_service_errors, conflict_view
 
 FORM_PAGE = "core/form.html"
 
@@ -30,13 +30,15 @@ def navigate(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def form_page(request: HttpRequest, *, form_class: type[forms.BaseForm], context: dict[str, Any],
-              save: Callable[[dict], str], form_kwargs: dict[str, Any] | None = None) -> HttpResponse:
+              save: Callable[[dict], str], form_kwargs: dict[str, Any] | None = None,
+              saved_by: Callable[[], str] | None = None) -> HttpResponse:
     """The page of a form that creates or edits one thing (`core/form.html`, its `form` region for HTMX).
 
     GET shows the form. A valid POST calls `save(cleaned_data)`, which calls one service and answers where to
     go next. A rule the service enforces is shown beside its field (422). An edit of a version that has changed
     since (the service raises Conflict) answers 409: theirs next to yours, and the form again on their version,
-    so that saving again keeps yours. `context` gives the page its `title`, `action`, `cancel` URL, `crumbs`
+    so that saving again keeps yours; `saved_by()` names who saved in between (from the history the app keeps).
+    `context` gives the page its `title`, `action`, `cancel` URL, `crumbs`
     ([(url, label)...]) and any `hidden` fields ({name: value}) the form itself does not have.
     """
     kwargs = form_kwargs or {}
@@ -45,14 +47,10 @@ def form_page(request: HttpRequest, *, form_class: type[forms.BaseForm], context
         try:
             url = save(form.cleaned_data)
         except Conflict as error:
-            current, rows = error.current, []
-            if current is not None:
-                rows = conflict_rows(form, current)
-                data = request.POST.copy()
-                data["version"] = current.version
-                form = form_class(data, **(kwargs | {"instance": current}))
-                form.is_valid()
-            return page_or_partial(request, FORM_PAGE, "form", context | {"form": form, "error": error, "rows": rows},
+            conflict = conflict_view(
+                error=error, form=form, saved_by=saved_by() if saved_by and error.current is not None else "",
+                rebase=lambda data, current=error.current: form_class(data, **(kwargs | {"instance": current})))
+            return page_or_partial(request, FORM_PAGE, "form", context | {"form": conflict.form, "conflict": conflict},
                                    status=409)
         except ValidationError as error:
             add_service_errors(form, error)

@@ -73,7 +73,7 @@ def cards_html_attach(*, journey: Journey, cards: Iterable[Card], can_edit: bool
     cards = list(cards)
     variant = variant_for(can_edit)
     keys = {card.pk: _card_key(card, variant) for card in cards}
-    cached = cache.get_many(list(keys.values())) if cards else {}
+    cached = _cache_call(cache.get_many, list(keys.values())) or {} if cards else {}
     missing = {}
     template = get_template(f"{BOARD}#card")
     context = {"journey": journey, "can_edit": can_edit, "cards_url": cards_url(journey.pk)}
@@ -83,7 +83,16 @@ def cards_html_attach(*, journey: Journey, cards: Iterable[Card], can_edit: bool
             html = missing[keys[card.pk]] = template.render(context | {"card": card})
         card.html = mark_safe(html)
     if missing:
-        cache.set_many(missing, CARD_CACHE_SECONDS)
+        _cache_call(cache.set_many, missing, CARD_CACHE_SECONDS)
+
+
+def _cache_call(method, *args):
+    """The card cache only saves time: when it is down (Redis restarting), every card is rendered, and a
+    save still answers with its cards instead of failing after it was made."""
+    try:
+        return method(*args)
+    except Exception:  # the backend's own connection error (redis.exceptions.ConnectionError...)
+        return None
 
 
 def board_html_attach(*, board: selectors.Board, can_edit: bool) -> None:

@@ -18,10 +18,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
 from core.errors import Conflict, NotFound
-from core.forms import add_service_errors, conflict_rows, int_or_zero
+from core.forms import add_service_errors, conflict_view, int_or_zero
 from workspaces.forms import ActivityFilterForm
 from workspaces.models import Membership, role_can_edit
-from workspaces.selectors import can_edit, membership_get, role_require, workspace_get, workspaces_for_user
+from workspaces.selectors import (
+    can_edit,
+    last_saved_by,
+    membership_get,
+    role_require,
+    workspace_get,
+    workspaces_for_user,
+)
 
 from . import regions, selectors, services
 from .extensions import BOARD_LINKS, BOARD_PANELS, BOARD_STREAMS, DELETABLES, WORKSPACE_ACTIONS
@@ -37,9 +44,10 @@ from .forms import (
     card_form_class,
 )
 from .map_templates import MAP_TEMPLATES
-from .models import Card, card_model_for
+from .models import Card, LaneKind, card_model_for
 
 BOARD = "maps/board.html"
+CARD_EDITOR = "maps/card_editor.html"
 FORM_PAGE = "maps/edit.html"
 CONFLICT_PAGE = "maps/conflict.html"
 
@@ -98,10 +106,11 @@ def _focus(response: HttpResponse, card_id: int | None) -> HttpResponse:
 
 
 def _cells_response(request: HttpRequest, journey, *, cells: list[selectors.Cell], focus: int | None,
-                    add_cell: selectors.Cell | None = None) -> HttpResponse:
+                    curve: bool = False) -> HttpResponse:
     """After one's own card change under HTMX: the changed cells as out-of-band regions (the same HTML
-    the live event brings the others), and, for a new card, the cell's "+ Add" link back in place of its form."""
-    context = _context(request, journey, add_cell=add_cell)
+    the live event brings the others) and the curve when a user state changed; nothing else, so the
+    card editor's slot it answers to is emptied: the editor closes."""
+    context = _context(request, journey, curve=selectors.curve_get(journey=journey) if curve else None)
     context["regions"] = mark_safe(regions.cells_render(journey=journey, cells=cells, can_edit=context["can_edit"]))
     return _focus(TemplateResponse(request, f"{BOARD}#regions_response", context), focus)
 
@@ -113,16 +122,28 @@ def _form_response(request, journey, *, form, partial: str, title: str, status: 
     return TemplateResponse(request, template, context, status=status)
 
 
-def _conflict_response(request, journey, *, error: Conflict, form, action: str, cancel: str, target: str) -> HttpResponse:
+def _editor_response(request, journey, *, form, stage, lane, status: int = 200, **extra) -> HttpResponse:
+    """The card editor: a drawer on the board under HTMX, a page of its own without."""
+    role_require(user=request.user, workspace_id=journey.workspace_id)  # a viewer gets no edit form
+    context = _context(request, journey, form=form, stage=stage, lane=lane, kind=lane.kind,
+                       kind_label=LaneKind(lane.kind).label, **extra)
+    return TemplateResponse(request, f"{CARD_EDITOR}#editor" if request.htmx else CARD_EDITOR, context, status=status)
+
+
+def _conflict(request, journey, *, error: Conflict, form, entity: str, entity_id: int):
+    """The conflict view's content: who saved in between (by the map's history), what differs, and the
+    form again on their version."""
+    return conflict_view(
+        error=error, form=form,
+        saved_by=last_saved_by(journey.changes.all(), entity=entity, entity_id=entity_id, me=request.user),
+        rebase=lambda data: type(form)(data, instance=error.current, journey=journey))
+
+
+def _conflict_response(request, journey, *, error: Conflict, form, entity: str, entity_id: int, action: str,
+                       cancel: str, target: str) -> HttpResponse:
     """Theirs next to yours, with a way to keep theirs or to save yours over them."""
-    current = error.current
-    rows = []
-    if current is not None:
-        rows = conflict_rows(form, current)
-        data = form.data.copy()
-        data["version"] = current.version
-        form = type(form)(data, instance=current, journey=journey)
-    context = _context(request, journey, error=error, rows=rows, form=form, action=action, cancel=cancel,
+    conflict = _conflict(request, journey, error=error, form=form, entity=entity, entity_id=entity_id)
+    context = _context(request, journey, conflict=conflict, form=conflict.form, action=action, cancel=cancel,
                        target=target)
     template = f"{BOARD}#conflict" if request.htmx else CONFLICT_PAGE
     return TemplateResponse(request, template, context, status=409)
@@ -200,8 +221,9 @@ def journey_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.journey_update(actor=request.user, journey=journey, version=form.cleaned_data["version"],
                                     data=form.cleaned_data)
         except Conflict as error:
-            return _conflict_response(request, journey, error=error, form=form, action=action,
-                                      cancel=_board_url(journey), target="#journey-header")
+            return _conflict_response(request, journey, error=error, form=form, entity="journey",
+                                      entity_id=journey.pk, action=action, cancel=_board_url(journey),
+                                      target="#journey-header")
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -352,8 +374,8 @@ def axis_edit(request: HttpRequest, pk: int, item_pk: int, axis: str) -> HttpRes
         try:
             item = update(actor=request.user, **{axis: item}, version=form.cleaned_data["version"], data=form.cleaned_data)
         except Conflict as error:
-            return _conflict_response(request, journey, error=error, form=form, action=action,
-                                      cancel=_board_url(journey), target="#axis-form")
+            return _conflict_response(request, journey, error=error, form=form, entity=axis, entity_id=item.pk,
+                                      action=action, cancel=_board_url(journey), target="#axis-form")
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -386,8 +408,7 @@ def _invalid_move(form: MoveForm) -> HttpResponse:
 
 
 def _card_urls(journey, card: Card) -> dict[str, str]:
-    return {"action": reverse("maps:card_edit", args=[journey.pk, card.pk]),
-            "cancel": reverse("maps:card_detail", args=[journey.pk, card.pk])}
+    return {"action": reverse("maps:card_edit", args=[journey.pk, card.pk]), "cancel": _board_url(journey, f"card-{card.pk}")}
 
 
 @login_required
@@ -397,6 +418,9 @@ def card_detail(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     card = selectors.card_get(journey=journey, pk=card_pk)
     if not request.htmx:
         return redirect(_board_url(journey, f"card-{card.pk}"))
+    if request.htmx.target == "dialog":  # "Take theirs" in the card editor: it closes, the card shows theirs
+        return _cells_response(request, journey, cells=selectors.cells_of_cards(journey=journey, card_ids=[card.pk]),
+                               focus=card.pk, curve=card.kind == LaneKind.USER_STATE)
     selectors.badges_attach(journey=journey, cards=[card])
     return TemplateResponse(request, f"{BOARD}#card", _context(request, journey, card=card))
 
@@ -408,7 +432,7 @@ def card_create(request: HttpRequest, pk: int) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
     lane = selectors.lane_get(journey=journey, pk=int_or_zero(params.get("lane")))
     stage = selectors.stage_get(journey=journey, pk=int_or_zero(params.get("stage")))
-    form = card_create_form_class(card_model_for(lane.kind))(request.POST or None, journey=journey)
+    form = card_create_form_class(card_model_for(lane.kind))(request.POST or None, journey=journey, kind=lane.kind)
     if request.method == "POST" and form.is_valid():
         try:
             card = services.card_create(actor=request.user, journey=journey, stage_id=stage.pk, lane_id=lane.pk,
@@ -419,10 +443,11 @@ def card_create(request: HttpRequest, pk: int) -> HttpResponse:
             if not request.htmx:
                 return redirect(_board_url(journey, f"card-{card.pk}"))
             return _cells_response(request, journey, cells=selectors.cells_of_cards(journey=journey, card_ids=[card.pk]),
-                                   focus=card.pk, add_cell=selectors.Cell(stage=stage, lane=lane))
-    return _form_response(request, journey, form=form, partial="card_create_form", title=f"New card in {lane.name}",
-                          stage=stage, lane=lane, action=reverse("maps:card_create", args=[pk]),
-                          status=422 if form.is_bound else 200)
+                                   focus=card.pk, curve=card.kind == LaneKind.USER_STATE)
+    return _editor_response(request, journey, form=form, stage=stage, lane=lane,
+                            title=f"New {LaneKind(lane.kind).label.lower()} card", action=reverse("maps:card_create", args=[pk]),
+                            cancel=_board_url(journey, f"cell-{stage.pk}-{lane.pk}"),
+                            status=422 if form.is_bound else 200)
 
 
 @login_required
@@ -432,28 +457,28 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     card = selectors.card_get(journey=journey, pk=card_pk)
     form = card_form_class(type(card))(request.POST or None, instance=card, journey=journey)
     urls = _card_urls(journey, card)
+    placement = {} if request.htmx else {  # the full page also offers a move form: dragging needs JavaScript
+        "move_stages": journey.stages.all(), "move_lanes": journey.lanes.filter(kind=card.kind)}
+    extra = {"card": card, "title": f"Edit “{card.title}”", **urls}
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.card_update(actor=request.user, card=card, version=form.cleaned_data["version"],
-                                         data=form.cleaned_data)
+            services.card_update(actor=request.user, card=card, version=form.cleaned_data["version"],
+                                 data=form.cleaned_data)
         except Conflict as error:
             if error.current is not None:  # theirs as the card's own kind, not the bare card row
                 error.current = selectors.card_get(journey=journey, pk=card.pk)
-            return _conflict_response(request, journey, error=error, form=form, target=f"#card-{card.pk}", **urls)
+            conflict = _conflict(request, journey, error=error, form=form, entity="card", entity_id=card.pk)
+            return _editor_response(request, journey, form=conflict.form, stage=card.stage, lane=card.lane,
+                                    conflict=conflict, status=409, **extra)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             if not request.htmx:
-                return redirect(_board_url(journey, f"card-{card.pk}"))
-            fresh = selectors.card_get(journey=journey, pk=saved.pk)
-            selectors.badges_attach(journey=journey, cards=[fresh])  # the card's badges survive its swap
-            curve = selectors.curve_get(journey=journey) if fresh.kind == "user_state" else None
-            response = TemplateResponse(request, f"{BOARD}#card_saved", _context(request, journey, card=fresh, curve=curve))
-            return _focus(response, fresh.pk)
-    placement = {} if request.htmx else {  # the full page also offers a move form: dragging needs JavaScript
-        "move_stages": journey.stages.all(), "move_lanes": journey.lanes.filter(kind=card.kind)}
-    return _form_response(request, journey, form=form, partial="card_form", title=f"Edit “{card.title}”", card=card,
-                          status=422 if form.is_bound else 200, **urls, **placement)
+                return redirect(urls["cancel"])
+            return _cells_response(request, journey, cells=selectors.cells_of_cards(journey=journey, card_ids=[card.pk]),
+                                   focus=card.pk, curve=card.kind == LaneKind.USER_STATE)
+    return _editor_response(request, journey, form=form, stage=card.stage, lane=card.lane,
+                            status=422 if form.is_bound else 200, **extra, **placement)
 
 
 @login_required

@@ -16,7 +16,7 @@ from core.errors import Conflict
 from core.forms import add_service_errors
 from core.views import form_page, list_and_add_page, navigate, page_or_partial
 from maps.selectors import journey_get, stage_get
-from workspaces.selectors import can_edit, role_require, workspace_get
+from workspaces.selectors import can_edit, last_saved_by, role_require, workspace_get
 
 from . import search as search_module
 from . import selectors, services
@@ -77,7 +77,8 @@ def persona_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return url
 
     return form_page(request, form_class=PersonaEditForm, form_kwargs={"instance": item, "workspace": workspace},
-                     save=save, context={
+                     save=save, saved_by=lambda: last_saved_by(workspace.changes.all(), entity="persona",
+                                                               entity_id=item.pk, me=request.user), context={
                          "title": f"Edit {item.name}", "action": reverse("portfolio:persona_edit", args=[slug, pk]),
                          "cancel": url, "crumbs": [(reverse("portfolio:personas", args=[slug]), "Personas")]})
 

@@ -15,7 +15,7 @@ from core.errors import Conflict
 from core.forms import int_or_zero
 from core.views import form_page, list_and_add_page, page_or_partial
 from maps.selectors import journey_get
-from workspaces.selectors import can_edit, role_require, workspace_get
+from workspaces.selectors import can_edit, last_saved_by, role_require, workspace_get
 
 from . import selectors, services
 from .forms import (
@@ -68,7 +68,9 @@ def stakeholder_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return url
 
     return form_page(request, form_class=StakeholderEditForm,
-                     form_kwargs={"instance": stakeholder, "workspace": workspace}, save=save, context={
+                     form_kwargs={"instance": stakeholder, "workspace": workspace}, save=save,
+                     saved_by=lambda: last_saved_by(workspace.changes.all(), entity="stakeholder",
+                                                    entity_id=stakeholder.pk, me=request.user), context={
                          "title": f"Edit {stakeholder.role}", "action": reverse("stakeholders:edit", args=[slug, pk]),
                          "cancel": url, "crumbs": [(url, "Stakeholders")]})
 
@@ -168,6 +170,8 @@ def step_edit(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
 
     return _journey_form(request, journey, form_class=StepEditForm, form_kwargs={"instance": step, "journey": journey},
                          save=save, title=f"Edit step “{step.title}”", cancel=url,
+                         saved_by=lambda: last_saved_by(journey.changes.all(), entity="step", entity_id=step.pk,
+                                                        me=request.user),
                          action=reverse("stakeholders:step_edit", args=[pk, step_pk]))
 
 
@@ -206,4 +210,6 @@ def intersection_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
     return _journey_form(request, journey, form_class=IntersectionEditForm,
                          form_kwargs={"instance": intersection, "journey": journey}, save=save,
                          title=f"Edit “{intersection.title}”", cancel=url,
+                         saved_by=lambda: last_saved_by(journey.changes.all(), entity="intersection",
+                                                        entity_id=intersection.pk, me=request.user),
                          action=reverse("stakeholders:intersection_edit", args=[pk, item_pk]))

@@ -220,7 +220,7 @@ def fill(form: Form, files: dict | None = None, rules: dict | None = None) -> tu
             value = field.options[-1]
         elif kind == "textarea":
             value = f"Walk{n} {name} text"
-        elif kind == "number":
+        elif kind in ("number", "range"):  # a slider takes a number between its ends, like a number box
             value = _number(field)
         elif kind == "date":
             value = (datetime.date(2026, 3, 1) + datetime.timedelta(days=n % 200)).isoformat()

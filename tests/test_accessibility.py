@@ -7,6 +7,7 @@ listed in KNOWN_BOARD_VIOLATIONS. The board test fails on any other violation, a
 one no longer occurs, so the list can only shrink (whoever fixes one deletes its line)."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -14,7 +15,9 @@ from playwright.sync_api import expect
 from comments.models import Comment
 from compliance.models import Checkpoint
 from maps.demo import DEMO_PASSWORD
+from maps import services as map_services
 from maps.models import Card, Journey, LaneKind
+from stakeholders import services as stakeholder_services
 from stakeholders.models import Stakeholder
 from workshop import selectors as workshop_selectors
 from workshop import services as workshop_services
@@ -114,6 +117,16 @@ def test_workspace_pages(demo, context_for):
         page.locator("main form button.primary").first.click()
         page.wait_for_load_state("load")
         found[url + " (sent empty)"] = scan(page)
+    # The conflict view of a stakeholder saved by someone else meanwhile (the one kernel every app shares).
+    edit = reverse("stakeholders:edit", args=[ws, stakeholder.pk])
+    page.goto(edit)
+    page.fill("#id_concerns", "Mine")
+    other = get_user_model().objects.get(username="maria")
+    stakeholder_services.stakeholder_update(actor=other, stakeholder=stakeholder, version=stakeholder.version,
+                                            data={"concerns": "Theirs"})
+    page.locator("main form button.primary").first.click()
+    expect(page.locator(".conflict")).to_contain_text("Maria")
+    found[edit + " (conflict view)"] = scan(page)
     assert_clean(found)
 
 
@@ -245,12 +258,16 @@ def test_board_has_only_the_known_board_template_violations(demo, browser, asgi_
     urls = [reverse("maps:board", args=[telehealth.pk]), reverse("maps:board", args=[rpm.pk]),
             reverse("maps:card_detail", args=[telehealth.pk, card.pk]),
             reverse("maps:card_edit", args=[telehealth.pk, card.pk])]
+    state = Card.objects.filter(journey=telehealth, kind=LaneKind.USER_STATE, deleted_at=None).first()
+    lane = telehealth.lanes.get(kind=LaneKind.TOUCHPOINTS)
+    urls.append(reverse("maps:card_create", args=[telehealth.pk]) + f"?stage={state.stage_id}&lane={lane.pk}")
     context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=asgi_server)
     try:
         page = context.new_page()
         sign_in(page, "demo", DEMO_PASSWORD)
         found = scan_all(page, urls)
         found.update(scan_board_states(page, reverse("maps:board", args=[telehealth.pk])))
+        found.update(_editor_states(page, telehealth, state))
     finally:
         context.close()
     seen = {(item["rule"], item["target"]) for items in found.values() for item in items}
@@ -259,3 +276,28 @@ def test_board_has_only_the_known_board_template_violations(demo, browser, asgi_
     assert_clean(unexpected)
     fixed = KNOWN_BOARD_VIOLATIONS - seen
     assert not fixed, f"fixed on the board, so delete them from KNOWN_BOARD_VIOLATIONS: {sorted(fixed)}"
+
+
+def _editor_states(page, journey, card) -> dict[str, list[dict]]:
+    """The card editor open on the board, sent back with errors, and the conflict view of a lost save."""
+    found = {}
+    board = reverse("maps:board", args=[journey.pk])
+    page.goto(board)
+    page.focus(f"#card-{card.pk}")
+    page.keyboard.press("Enter")
+    expect(page.locator("#card-editor #id_title")).to_be_focused()
+    found[board + " (card editor open)"] = scan(page)
+    page.fill("#card-editor #id_title", "")
+    page.click("#card-editor button.primary")
+    expect(page.locator("#card-editor .error-summary")).to_be_visible()
+    found[board + " (card editor with an error)"] = scan(page)
+    page.fill("#card-editor #id_title", "Mine")
+    other = get_user_model().objects.get(username="maria")
+    fresh = Card.objects.get(pk=card.pk)
+    map_services.card_update(actor=other, card=fresh, version=fresh.version, data={"title": "Theirs"})
+    page.click("#card-editor button.primary")
+    expect(page.locator("#card-editor .conflict")).to_be_visible()
+    # The live note saying who changed the card fades in: scan it once it has (mid-fade its contrast is not its own).
+    expect(page.locator("#live-note")).to_have_css("opacity", "1")
+    found[board + " (conflict view)"] = scan(page)
+    return found

@@ -21,9 +21,9 @@ def test_inline_edit_swaps_the_card_without_a_reload(page_for, owner, journey):
     page.goto(f"/maps/{journey.pk}/")
     mark_loaded(page)
     page.click(f"#card-{card.pk} .card-edit")
-    page.fill(f"#card-{card.pk} input[name=title]", "Intake form, shorter")
-    page.fill(f"#card-{card.pk} textarea[name=experience]", "Twenty-two questions")
-    page.click(f"#card-{card.pk} button.primary")
+    page.fill("#card-editor input[name=title]", "Intake form, shorter")
+    page.fill("#card-editor textarea[name=experience]", "Twenty-two questions")
+    page.click("#card-editor button.primary")
     expect(page.locator(f"#card-{card.pk} .card-title")).to_have_text("Intake form, shorter")
     expect(page.locator(f"#card-{card.pk} .gap")).to_contain_text("Twenty-two questions")
     assert still_same_page(page)
@@ -71,16 +71,21 @@ def test_a_stale_edit_shows_the_conflict_view_and_can_keep_theirs(page_for, owne
     page = page_for(owner)
     page.goto(f"/maps/{journey.pk}/")
     page.click(f"#card-{card.pk} .card-edit")
-    page.fill(f"#card-{card.pk} input[name=title]", "Mine")
+    page.fill("#card-editor input[name=title]", "Mine")
     # Someone else saves first.
     card_update(actor=owner, card=card, version=card.version, data={"title": "Theirs"})
-    page.click(f"#card-{card.pk} button.primary")
-    conflict = page.locator(f"#card-{card.pk}.conflict")
-    expect(conflict).to_contain_text("Someone changed this card")
+    page.click("#card-editor button.primary")
+    conflict = page.locator("#card-editor .conflict")
+    expect(conflict).to_contain_text("You, in another window, changed this card")  # the same person saved first
+    expect(conflict.locator("tr.differs")).to_have_count(1)  # only what differs: the title
     expect(conflict.locator("tr.differs")).to_contain_text("Theirs")
     expect(conflict.locator("tr.differs")).to_contain_text("Mine")
-    conflict.get_by_text("Keep theirs").click()
+    # Words wrap between words, never inside one.
+    assert conflict.locator("td").first.evaluate("el => getComputedStyle(el).overflowWrap") == "break-word"
+    page.locator("#card-editor").get_by_text("Take theirs", exact=True).click()
+    expect(page.locator("#card-editor")).to_have_count(0)
     expect(page.locator(f"#card-{card.pk} .card-title")).to_have_text("Theirs")
+    expect(page.locator(f"#card-{card.pk}")).to_be_focused()
     assert Card.objects.get(pk=card.pk).title == "Theirs"
 
 

@@ -171,8 +171,10 @@ def test_a_stale_review_is_409_with_theirs_and_yours(owner_client, editor, check
         response = owner_client.post(_url(checkpoint), {"version": 1, "status": "not_applicable"}, **extra)
         assert response.status_code == 409
         body = response.content.decode()
-        assert "Someone changed this checkpoint" in body
-        assert "Theirs (saved now)" in body and "In review" in body and "Not applicable" in body
+        # Named from the map's history, never "Someone"; only the field that differs is listed.
+        assert f"{editor.username} changed this checkpoint" in body and "Someone" not in body
+        assert f"Theirs (saved now by {editor.username})" in body and "In review" in body and "Not applicable" in body
+        assert body.count('<tr class="differs">') == 1
         assert 'name="version" value="2"' in body  # saving again goes over theirs, knowingly
     checkpoint.refresh_from_db()
     assert checkpoint.status == ReviewStatus.IN_REVIEW

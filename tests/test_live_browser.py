@@ -44,8 +44,8 @@ def board_for(browser, asgi_server, journey):
 
 def _edit_title(page, card, title: str) -> None:
     page.click(f"#card-{card.pk} .card-edit")
-    page.fill(f"#card-{card.pk} input[name=title]", title)
-    page.click(f"#card-{card.pk} button.primary")
+    page.fill("#card-editor input[name=title]", title)
+    page.click("#card-editor button.primary")
     expect(page.locator(f"#card-{card.pk} .card-title")).to_have_text(title)
 
 
@@ -67,7 +67,7 @@ def test_a_half_typed_card_form_survives_a_remote_change(board_for, owner, edito
     page = board_for(owner)
     other = board_for(editor)
     page.click(f"#card-{mine.pk} .card-edit")
-    body = page.locator(f"#card-{mine.pk} textarea[name=body]")
+    body = page.locator("#card-editor textarea[name=body]")
     body.fill("Patients stop here because")
     for _ in range(len(" because")):
         body.press("ArrowLeft")  # the caret sits in the middle of the unsaved text
@@ -80,7 +80,7 @@ def test_a_half_typed_card_form_survives_a_remote_change(board_for, owner, edito
     assert body.evaluate("el => [el.selectionStart, el.selectionEnd]") == [len("Patients stop here")] * 2
     page.keyboard.type(" mostly")  # typing carries on where it was
     expect(body).to_have_value("Patients stop here mostly because")
-    page.click(f"#card-{mine.pk} button.primary")
+    page.click("#card-editor button.primary")
     expect(page.locator(f"#card-{mine.pk} .card-body")).to_have_text("Patients stop here mostly because")
     assert still_same_page(page)
     assert page.errors == [] and other.errors == []
@@ -92,13 +92,13 @@ def test_a_conflicting_edit_of_the_same_card_shows_the_conflict_view(board_for, 
     page = board_for(owner)
     other = board_for(editor)
     page.click(f"#card-{card.pk} .card-edit")
-    page.fill(f"#card-{card.pk} input[name=title]", "Mine")
+    page.fill("#card-editor input[name=title]", "Mine")
     _edit_title(other, card, "Theirs")
     expect(page.locator("#live-note")).to_have_text("editor edited card “Theirs”")  # the change came in around the form
-    expect(page.locator(f"#card-{card.pk} input[name=title]")).to_have_value("Mine")
-    page.click(f"#card-{card.pk} button.primary")
-    conflict = page.locator(f"#card-{card.pk}.conflict")
-    expect(conflict).to_contain_text("Someone changed this card")
+    expect(page.locator("#card-editor input[name=title]")).to_have_value("Mine")
+    page.click("#card-editor button.primary")
+    conflict = page.locator("#card-editor .conflict")
+    expect(conflict).to_contain_text("editor changed this card")  # named: the avatar on the board is that person
     expect(conflict.locator("tr.differs")).to_contain_text("Theirs")
     expect(conflict.locator("tr.differs")).to_contain_text("Mine")
     _edit_title(other, elsewhere, "Pharmacy choice, with prices")  # a remote change leaves the conflict view be
@@ -113,7 +113,7 @@ def test_others_see_who_is_editing_which_card_until_they_close_it(board_for, own
     other.click(f"#card-{card.pk} .card-edit")
     expect(page.locator(f"#card-{card.pk}")).to_have_attribute("data-editing-by", "editor is editing")
     expect(page.locator("#presence .avatar.is-editing")).to_have_count(1)
-    other.click(f"#card-{card.pk}.card-form a:text('Cancel')")
+    other.click("#card-editor a:text('Cancel')")
     expect(page.locator(f"#card-{card.pk}")).not_to_have_attribute("data-editing-by", "editor is editing")
     other.context.close()  # leaving the map: the avatar goes
     expect(page.locator("#presence .avatar")).to_have_count(0)

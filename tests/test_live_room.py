@@ -69,14 +69,14 @@ def test_an_edit_appears_in_place_on_two_other_boards_keeping_focus_and_an_open_
         _tag(page, "curve")
     reader.focus(f"#card-{focused.pk}")
     drafter.click(f"#card-{drafted.pk} .card-edit")
-    body = drafter.locator(f"#card-{drafted.pk} textarea[name=body]")
+    body = drafter.locator("#card-editor textarea[name=body]")
     body.fill("Patients stop here because")
     for _ in range(len(" because")):
         body.press("ArrowLeft")
 
     author.click(f"#card-{edited.pk} .card-edit")
-    author.fill(f"#card-{edited.pk} input[name=title]", "Intake form, shorter")
-    author.click(f"#card-{edited.pk} button.primary")
+    author.fill("#card-editor input[name=title]", "Intake form, shorter")
+    author.click("#card-editor button.primary")
     expect(author.locator(f"#card-{edited.pk} .card-title")).to_have_text("Intake form, shorter")
     expect(author.locator(f"#card-{edited.pk}")).to_be_focused()  # one's own save: focus on the saved card
 
@@ -124,7 +124,7 @@ def test_deleting_a_card_puts_the_focus_on_the_next_one(board_for, owner, journe
     page = board_for(owner)
     page.on("dialog", lambda dialog: dialog.accept())
     page.click(f"#card-{first.pk} .card-edit")
-    page.click(f"#card-{first.pk} .delete-form button")
+    page.click("#card-editor .editor-delete button")
     expect(page.locator(f"#card-{first.pk}")).to_have_count(0)
     expect(page.locator(f"#card-{second.pk}")).to_be_focused()
     assert page.board_reads == [] and page.errors == []

@@ -126,21 +126,23 @@ def test_card_edit_get(owner_client, journey, owner, hx):
     assert response.status_code == 200
     html = response.content.decode()
     assert _is_page(response) is not hx
-    assert 'class="card card-form' in html
+    assert 'id="card-editor"' in html
+    assert ('role="dialog"' in html) is hx  # a drawer on the board; a page of its own without HTMX
     assert 'value="Consent"' in html
     assert _version_in(html) == 1
 
 
-def test_card_edit_post_htmx_returns_the_card(owner_client, journey, owner):
+def test_card_edit_post_htmx_closes_the_editor_and_sends_the_card_out_of_band(owner_client, journey, owner):
     card = make_card(journey, owner, title="Consent")
     response = owner_client.post(reverse("maps:card_edit", args=[journey.pk, card.pk]),
                                  card_post_data(journey, card, title="Consent, clearer"), **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<html" not in html
-    assert html.lstrip().startswith("<article")
+    assert "<html" not in html and 'id="card-editor"' not in html  # the drawer's slot is emptied: it closes
+    assert html.lstrip().startswith(f'<div class="cards" id="cell-{card.stage_id}-{card.lane_id}"')
     assert f'id="card-{card.pk}"' in html and "Consent, clearer" in html
     assert 'data-version="2"' in html
+    assert f'"card": {card.pk}' in response["HX-Trigger-After-Settle"]  # focus goes back to the card
     assert Card.objects.get(pk=card.pk).title == "Consent, clearer"
 
 
@@ -265,8 +267,8 @@ def test_card_create(owner_client, journey, hx):
     if hx:
         assert response.status_code == 200
         html = response.content.decode()
-        # The "+ Add" link takes the form's place; the cell, with the new card, comes out of band.
-        assert html.lstrip().startswith('<a class="add-card"')
+        # The editor's slot is emptied (it closes); the cell, with the new card, comes out of band.
+        assert html.lstrip().startswith('<div class="cards"') and 'id="card-editor"' not in html
         assert f'id="cell-{stage.pk}-{lane.pk}" ' in html and f'id="card-{card.pk}"' in html
         assert 'hx-swap-oob="true"' in html and 'id="board"' not in html
         assert f'"card": {card.pk}' in response["HX-Trigger-After-Settle"]  # focus goes to the new card

@@ -79,7 +79,11 @@ def test_stakeholder_edit_with_stale_version_is_409(owner_client, editor, worksp
     services.stakeholder_update(actor=editor, stakeholder=nurse, version=1, data={"concerns": "theirs"})
     response = owner_client.post(url, {"role": "Nurse", "group": "clinical", "concerns": "mine", "version": 1})
     assert response.status_code == 409
-    assert b"Theirs (saved now)" in response.content and b"theirs" in response.content
+    html = response.content.decode()
+    # Who saved in between comes from the workspace's record; only what differs is shown.
+    assert f"{editor.username} changed this stakeholder" in html and "Someone" not in html
+    assert f"Theirs (saved now by {editor.username})" in html and "theirs" in html
+    assert html.count('<tr class="differs">') == 1
     nurse.refresh_from_db()
     assert nurse.concerns == "theirs"
 

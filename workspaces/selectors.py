@@ -105,3 +105,19 @@ def workspace_activity_choices(*, workspace: Workspace) -> dict:
     kinds = sorted(set(workspace.changes.values_list("entity", flat=True)))
     return {"people": list(people.values()),
             "kinds": [(k, WorkspaceChange(entity=k).entity_display) for k in kinds]}
+
+
+def person_name(user: AbstractBaseUser | None, *, me: AbstractBaseUser | None = None) -> str:
+    """How a person is named to others; "" for nobody (a deleted account)."""
+    if user is None:
+        return ""
+    if me is not None and user.pk == me.pk:
+        return "You, in another window,"
+    return user.get_full_name() or user.username
+
+
+def last_saved_by(changes: QuerySet, *, entity: str, entity_id: int, me: AbstractBaseUser) -> str:
+    """Who saved this thing last, by its change history (a map's or a workspace's), for a conflict view:
+    the person whose save won. Newest first by the row's own id, which both histories count up."""
+    change = changes.filter(entity=entity, entity_id=entity_id).select_related("actor").order_by("-id").first()
+    return person_name(change.actor, me=me) if change else ""

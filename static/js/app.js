@@ -111,8 +111,8 @@
   // A save that empties the slot out of band (the board's dialogs) also gives focus back.
   document.addEventListener("htmx:oobAfterSwap", function (event) {
     var slot = event.detail.target;
-    if (slot && slot.classList && slot.classList.contains("dialog-slot") && !slot.children.length && opener) {
-      window.setTimeout(returnFocus, 0);
-    }
+    if (!slot || !slot.classList || !slot.classList.contains("dialog-slot")) return;
+    var now = (slot.id && document.getElementById(slot.id)) || slot;  // the target may be the node replaced
+    if (!now.children.length && opener) window.setTimeout(returnFocus, 0);
   });
 })();

@@ -95,12 +95,11 @@
   var gapTimer = null, refreshing = false, refreshAgain = false;
 
   function shownRevision() { return parseInt(board().dataset.revision, 10) || 0; }
-  function isForm(element) { return element.matches(".card-form, .conflict"); }
 
   // Makes `current` look like `fresh`, keeping the node itself (and so focus on it), and whatever
   // menus were open in it.
   function morph(current, fresh) {
-    if (isForm(current) || current.isEqualNode(fresh)) return;
+    if (current.isEqualNode(fresh)) return;
     var focused = current.contains(document.activeElement) && document.activeElement !== current
       ? document.activeElement.className : null;
     var open = Array.prototype.map.call(current.querySelectorAll("details"), function (d) { return d.open; });
@@ -131,8 +130,7 @@
       if (current.children[index] !== keep) current.insertBefore(keep, current.children[index] || null);
     });
     Array.prototype.slice.call(current.children, wanted.length).forEach(function (extra) {
-      // Deleted meanwhile: an open form stays (saving it says so), anything else goes.
-      if (!ids[extra.id] && !isForm(extra)) extra.remove();
+      if (!ids[extra.id]) extra.remove();  // moved away or deleted meanwhile (an open editor is not in the board)
     });
   }
 
@@ -182,26 +180,12 @@
     enableDragging();
   });
 
-  // Where an open form goes in the fresh board: in place of the same card, or of its cell's "+ Add" link.
-  function slotFor(form, fresh) {
-    var same = fresh.querySelector("#" + CSS.escape(form.id));
-    if (same) return same;
-    var match = /^new-card-(\d+)-(\d+)$/.exec(form.id);
-    if (!match) return null;
-    var cell = fresh.querySelector("#cell-" + match[1] + "-" + match[2]);
-    return cell && cell.parentNode.querySelector(".add-card");
-  }
-
   function swapBoard(html) {
     var parsed = new DOMParser().parseFromString(html, "text/html").getElementById("board");
     var current = board();
     if (!parsed || !current) return;
     var fresh = document.importNode(parsed, true);
     keepingFocus(function () {
-      current.querySelectorAll(".card-form, .conflict").forEach(function (form) {
-        var slot = slotFor(form, fresh);
-        if (slot) slot.replaceWith(form);  // a card deleted meanwhile: its form goes; saving would say so anyway
-      });
       var open = {};
       current.querySelectorAll("th[id] details[open]").forEach(function (d) { open[d.closest("th").id] = true; });
       current.replaceChildren.apply(current, Array.prototype.slice.call(fresh.childNodes));
@@ -309,16 +293,83 @@
   document.addEventListener("htmx:sseMessage", showEditing);
   document.addEventListener("htmx:afterSettle", showEditing);  // a card swapped in here keeps its marker
 
-  // Tell the others which card this person has open in an edit form, whenever that changes.
+  // Tell the others which card this person has open in the editor, whenever that changes.
   var reportedCard = "";
   function reportEditing() {
-    var root = board(), element = live();
-    if (!root || !element) return;
-    var form = root.querySelector('.card-form[id^="card-"]');
-    var card = form ? form.id.slice("card-".length) : "";
+    var element = live();
+    if (!board() || !element) return;
+    var editor = document.querySelector("#card-editor[data-card]");
+    var card = editor ? editor.dataset.card : "";
     if (card === reportedCard) return;
     reportedCard = card;
     htmx.ajax("POST", element.dataset.editingUrl, { source: element, values: { card: card }, swap: "none" });
   }
   document.addEventListener("htmx:afterSettle", reportEditing);
+
+  // --- The card editor: a drawer in the board's dialog slot (static/js/app.js opens and closes the slot,
+  // and gives focus back to what opened it: the card, or the "+ Add" link). Here: the drawer keeps the
+  // focus while it is open, the slider says its value, and the opener is the card, however it was opened.
+
+  // Clicking a card's Edit link: the card itself is what the focus comes back to.
+  document.addEventListener("click", function (event) {
+    var edit = event.target.closest && event.target.closest(".card-edit");
+    var card = edit && edit.closest(".card[data-card]");
+    if (card) card.focus({ preventScroll: true });
+  }, true);
+
+  function editor() { return document.getElementById("card-editor"); }
+
+  function focusables(root) {
+    return Array.prototype.filter.call(
+      root.querySelectorAll("a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])"),
+      function (el) {
+        if (el.type === "radio" && !el.checked && root.querySelector('input[type=radio][name="' + el.name + '"]:checked')) return false;
+        return el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0;
+      });
+  }
+
+  // Tab and Shift+Tab go round the drawer: it is a modal dialog while it is open.
+  document.addEventListener("keydown", function (event) {
+    var drawer = editor();
+    if (event.key !== "Tab" || !drawer || drawer.classList.contains("as-page")) return;
+    var items = focusables(drawer);
+    if (!items.length) return;
+    var first = items[0], last = items[items.length - 1];
+    if (!drawer.contains(document.activeElement)) { event.preventDefault(); first.focus(); }
+    else if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+  });
+
+  // The slider's value, shown next to it as it moves (signed: "+3", "−2" where the scale goes below 0).
+  function showSlider(input) {
+    var out = input.closest(".slider-field").querySelector(".slider-value");
+    var value = parseInt(input.value, 10), signed = parseInt(input.min, 10) < 0;
+    var text = value > 0 && signed ? "+" + value : String(value).replace("-", "\u2212");
+    if (out) out.textContent = text;
+    input.setAttribute("aria-valuetext", text);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches(".slider input[type=range]")) showSlider(event.target);
+  });
+
+  // On open, and after a save sent back with errors: the drawer's first field, or its first invalid one
+  // (the server marks it autofocus). After app.js's own "first field" rule, which does not know about errors.
+  function settleEditor() {
+    var drawer = editor();
+    reportEditing();
+    if (!drawer) return;
+    drawer.querySelectorAll(".slider input[type=range]").forEach(showSlider);
+    if (drawer.classList.contains("as-page")) return;  // there the browser honours autofocus itself
+    var target = drawer.querySelector("[autofocus]") ||
+      drawer.querySelector(".invalid input:not([type=hidden]), .invalid select, .invalid textarea") ||
+      focusables(drawer.querySelector("form") || drawer)[0];
+    if (target) target.focus();
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target && event.detail.target.id === "dialog") settleEditor();
+  });
+  document.addEventListener("DOMContentLoaded", settleEditor);  // the editor as a page of its own
+  // Closed by Escape or Cancel (app.js empties the slot without a request): tell the others.
+  document.addEventListener("keyup", function (event) { if (event.key === "Escape") reportEditing(); });
+  document.addEventListener("click", function () { window.setTimeout(reportEditing, 0); });
 })();
