@@ -214,7 +214,7 @@ def test_add_a_card_with_the_keyboard_errors_first_then_saved(page_for, owner, j
 
 def test_add_a_stage_through_its_dialog_with_the_keyboard(page_for, owner, journey):
     page = _open_board(page_for, owner, journey)
-    add = f'a[href="/maps/{journey.pk}/stages/new/"]'
+    add = f'a.button[href="/maps/{journey.pk}/stages/new/"]'
     tab_to(page, add)
     page.keyboard.press("Enter")
     expect(page.locator("#axis-form[role=dialog]")).to_be_visible()
