@@ -13,7 +13,13 @@ class DiagnosticsConfig(AppConfig):
     def ready(self) -> None:
         from maps.extensions import register_board_badges, register_board_panel
 
-        register_board_panel(url_name="diagnostics:panel", label="Diagnosis: fix one broken transition first")
+        def panel_html(**kwargs) -> str:
+            from .views import panel_html
+
+            return panel_html(**kwargs)
+
+        register_board_panel(url_name="diagnostics:panel", label="Diagnosis: fix one broken transition first",
+                             key="diagnosis", render=panel_html)
 
         from compliance.health import register_rule
 

@@ -13,6 +13,10 @@ from django.utils.safestring import mark_safe
 class BoardPanel:
     url_name: str  # a URL taking the journey's pk; answers a fragment for HTMX and a page otherwise
     label: str
+    key: str  # its container on the board is #panel-<key>
+    # render(journey=...) -> the fragment the URL answers, without a request, the same for editors and viewers.
+    # Given, the panel is live: a change that alters it brings it to every open board (maps.regions.panels_changed).
+    render: Callable[..., str] | None = None
 
 
 BOARD_PANELS: list[BoardPanel] = []
@@ -29,9 +33,9 @@ class BoardStream:
 BOARD_STREAMS: list[BoardStream] = []
 
 
-def register_board_panel(*, url_name: str, label: str) -> None:
+def register_board_panel(*, url_name: str, label: str, key: str = "", render: Callable[..., str] | None = None) -> None:
     if all(p.url_name != url_name for p in BOARD_PANELS):
-        BOARD_PANELS.append(BoardPanel(url_name=url_name, label=label))
+        BOARD_PANELS.append(BoardPanel(url_name=url_name, label=label, key=key or url_name.split(":")[0], render=render))
 
 
 @dataclass(frozen=True)

@@ -173,6 +173,30 @@
     });
   }
 
+  // Board panels (health score, fix first, counts) a change altered: each replaces the content of the
+  // container of its id (#panel-<key>, wherever the page puts it), keeping open what was open.
+  function applyPanels(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    keepingFocus(function () {
+      Array.prototype.slice.call(template.content.children).forEach(function (fresh) {
+        var current = fresh.id && document.getElementById(fresh.id);
+        if (!current) return;
+        var open = Array.prototype.map.call(current.querySelectorAll("details"), function (d) { return d.open; });
+        current.replaceChildren.apply(current, Array.prototype.slice.call(fresh.childNodes));
+        current.querySelectorAll("details").forEach(function (d, index) { if (open[index]) d.open = true; });
+        htmx.process(current);
+      });
+    });
+  }
+
+  // After a re-read (events were missed), the panels may be behind too: each fetches itself again.
+  function refreshPanels() {
+    document.querySelectorAll('[id^="panel-"][hx-get]').forEach(function (panel) {
+      htmx.trigger(panel, "journeymap:stale");
+    });
+  }
+
   // One's own change answers with the same regions, out of band: applied the same way, in place.
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target, fresh = event.detail.fragment.firstElementChild;
@@ -223,6 +247,7 @@
     fetch(live().dataset.boardUrl, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
       .then(swapBoard)
+      .then(refreshPanels)
       .catch(function () { /* the next event or reconnect tries again */ })
       .then(function () {
         refreshing = false;
@@ -283,6 +308,7 @@
     if (source.journeymapListening) return;
     source.journeymapListening = true;
     source.addEventListener("changed", onChanged);
+    source.addEventListener("panels", function (event) { applyPanels(event.data); });
   });
 
   // --- Presence: who is editing which card (a soft marker, not a lock).
