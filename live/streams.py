@@ -57,10 +57,12 @@ def changed_messages(*, regions: Regions, actor: str) -> dict[str, str]:
     def message(data: dict) -> str:
         return sse_message(event="changed", data=json.dumps(data), event_id=regions.revision)
 
-    messages = {GUEST: message({"revision": regions.revision})}  # a guest learns no member's name
+    # A guest learns no member's name; other pages' forms of the cards (the presentation) show what a share page does.
+    messages = {GUEST: message({"revision": regions.revision, "reload": regions.reload, **regions.pages})}
     for variant in ("editor", "viewer"):
         messages[variant] = message({"revision": regions.revision, "actor": actor, "note": regions.note,
-                                     "reload": regions.reload, "html": regions.html.get(variant, "")})
+                                     "reload": regions.reload, "html": regions.html.get(variant, ""),
+                                     **regions.pages})
     return messages
 
 

@@ -38,6 +38,16 @@ def register_board_panel(*, url_name: str, label: str, key: str = "", render: Ca
         BOARD_PANELS.append(BoardPanel(url_name=url_name, label=label, key=key or url_name.split(":")[0], render=render))
 
 
+# Other pages that follow a map's changes live (the workshop's presentation) render their own form of the
+# changed cards, once per change, beside the board's: render(journey=..., card_ids=[...]) -> HTML, by name.
+# It goes to every listener, share-link guests too: it must show no more than a share page does.
+CHANGE_RENDERERS: dict[str, Callable[..., str]] = {}
+
+
+def register_change_renderer(*, name: str, render: Callable[..., str]) -> None:
+    CHANGE_RENDERERS[name] = render
+
+
 @dataclass(frozen=True)
 class BoardLink:
     url_name: str  # a URL taking the journey's pk, shown in the board's header

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from . import selectors
-from .extensions import BOARD_PANELS
+from .extensions import BOARD_PANELS, CHANGE_RENDERERS
 from .models import Card, Change, ChangeAction, Journey, LaneKind
 
 BOARD = "maps/board.html"
@@ -39,6 +39,7 @@ class Regions:
     reload: bool = False  # the change is not confined to regions: boards re-read themselves
     html: dict[str, str] = field(default_factory=dict)  # variant -> the changed regions
     note: str = ""  # what changed, in words, for the live region ("edited “Book a visit”")
+    pages: dict[str, str] = field(default_factory=dict)  # other pages' forms of the changed cards (CHANGE_RENDERERS)
 
 
 def variant_for(can_edit: bool) -> str:
@@ -190,6 +191,8 @@ def regions_for_revision(*, journey_id: int, revision: int) -> Regions:
         # A renamed stage is named elsewhere too: on handoffs to it (the curve comes below with its labels).
         card_ids += selectors.cards_naming_stages(journey=journey, stage_ids=stage_ids)
     cells = selectors.cells_of_cards(journey=journey, card_ids=card_ids) if card_ids else []
+    if card_ids:
+        regions.pages = {name: render(journey=journey, card_ids=card_ids) for name, render in CHANGE_RENDERERS.items()}
     stages = list(journey.stages.filter(pk__in=stage_ids)) if stage_ids else []
     lanes = list(journey.lanes.filter(pk__in=lane_ids)) if lane_ids else []
     if stages:
