@@ -12,6 +12,7 @@ in the order of their commits.
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection
@@ -50,8 +51,9 @@ def _publish_in_background(**kwargs) -> None:
 
 # Board panels (health score, fix first...) read the whole map: far dearer than a change's regions. They
 # follow on a thread of their own, as a `panels` event, so a change reaches the boards without waiting for
-# them; and a journey whose panels are already queued is not queued again, so a burst of edits costs one
-# render of its panels once the burst is over, not one per edit.
+# them; and they wait PANELS_SETTLE_SECONDS, a journey whose panels are already queued not being queued
+# again, so a burst of edits costs one render of its panels once the burst is over, not one per edit.
+PANELS_SETTLE_SECONDS = 1.0
 _panel_publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-panels")
 _panels_queued: set[int] = set()
 _panels_lock = threading.Lock()
@@ -82,7 +84,25 @@ def _queue_panels(journey_id: int) -> None:
         if journey_id in _panels_queued:
             return
         _panels_queued.add(journey_id)
-    _panel_publisher.submit(_publish_panels_in_background, journey_id)
+    timer = threading.Timer(PANELS_SETTLE_SECONDS, _submit_panels, args=(journey_id,))
+    timer.daemon = True
+    timer.start()
+
+
+def _submit_panels(journey_id: int) -> None:
+    try:
+        _panel_publisher.submit(_publish_panels_in_background, journey_id)
+    except RuntimeError:  # the process is shutting down: no one is left to show them to
+        with _panels_lock:
+            _panels_queued.discard(journey_id)
+
+
+def panels_settled(timeout: float) -> None:
+    """Waits until no panel render is queued or running (tests flush the database after it)."""
+    deadline = time.monotonic() + timeout
+    while _panels_queued and time.monotonic() < deadline:
+        time.sleep(0.05)
+    _panel_publisher.submit(lambda: None).result(timeout=max(0.1, deadline - time.monotonic()))
 
 
 @receiver(journey_changed, dispatch_uid="live.publish_journey_changed")

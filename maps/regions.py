@@ -209,8 +209,11 @@ def regions_for_revision(*, journey_id: int, revision: int) -> Regions:
     for variant, can_edit in VARIANTS.items():
         parts = [cells_render(journey=journey, cells=cells, can_edit=can_edit)]
         base = {"journey": journey, "can_edit": can_edit, "oob": True, **url_prefixes(journey.pk)}
-        parts += [render_to_string(f"{BOARD}#stage_cell", base | {"stage": s}).strip() for s in stages]
-        parts += [render_to_string(f"{BOARD}#lane_cell", base | {"lane": lane}).strip() for lane in lanes]
+        headers = [render_to_string(f"{BOARD}#stage_cell", base | {"stage": s}).strip() for s in stages]
+        headers += [render_to_string(f"{BOARD}#lane_cell", base | {"lane": lane}).strip() for lane in lanes]
+        if headers:
+            # Header cells parse only inside a table: after a cell's <div> the HTML parser would drop a bare <th>.
+            parts.append(f"<table><tr>{''.join(headers)}</tr></table>")
         if can_edit:
             parts += [render_to_string(f"{BOARD}#add_card", base | {"cell": cell}).strip() for cell in renamed]
         if curve is not None:

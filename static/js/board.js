@@ -165,8 +165,12 @@
     template.innerHTML = html;
     keepingFocus(function () {
       Array.prototype.slice.call(template.content.children).forEach(function (fresh) {
-        var current = fresh.id && document.getElementById(fresh.id);
-        if (current) applyRegion(current, fresh);
+        // Stage and lane headers come in a <table> of their own (a bare <th> would not parse).
+        var regions = fresh.tagName === "TABLE" ? fresh.querySelectorAll("th[id]") : [fresh];
+        Array.prototype.forEach.call(regions, function (region) {
+          var current = region.id && document.getElementById(region.id);
+          if (current) applyRegion(current, region);
+        });
       });
       enableDragging();
       showEditing();
