@@ -114,3 +114,33 @@ def test_a_stage_slide_applies_a_card_edit_from_the_event_without_a_request(brow
     finally:
         for context in contexts:
             context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_vote_panel_is_read_again_only_for_a_change_that_can_touch_it(browser, asgi_server, owner, journey):
+    from workshop.models import VoteTarget
+
+    voted = factories.make_card(journey, owner, kind=LaneKind.FRICTION, title="Hidden price")
+    other = factories.make_card(journey, owner, kind=LaneKind.ACTIONS, title="Books a visit")
+    services.vote_session_open(actor=owner, journey=journey, target=VoteTarget.FRICTION, dots_per_person=2)
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=asgi_server)
+    try:
+        page = open_signed_in(context, owner)
+        page.goto(reverse("workshop:facilitate", args=[journey.pk]))
+        expect(page.locator(f"#vote-card-{voted.pk}")).to_contain_text("Hidden price")
+        mark_loaded(page)
+        page.wait_for_function("() => document.querySelector('[sse-connect]')['htmx-internal-data']"
+                               "?.sseEventSource?.readyState === 1")
+        fetched = []
+        page.on("request", lambda request: "/events/" not in request.url and fetched.append(request.url))
+
+        card_update(actor=owner, card=other, version=other.version, data={"title": "Books a video visit"})
+        journey.refresh_from_db()
+        expect(page.locator("#vote")).to_have_attribute("data-revision", str(journey.revision))
+        assert fetched == []  # an action card is not in the vote: nothing to read
+
+        card_update(actor=owner, card=voted, version=voted.version, data={"title": "Price shown late"})
+        expect(page.locator(f"#vote-card-{voted.pk}")).to_contain_text("Price shown late")
+        assert len(fetched) == 1 and still_same_page(page)
+    finally:
+        context.close()
