@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -42,9 +43,19 @@ CHECKPOINT = "compliance/checkpoint.html"
 @require_GET
 def health_panel(request: HttpRequest, pk: int) -> HttpResponse:
     journey = journey_get(user=request.user, pk=pk)
-    report = health_check(journey=journey)
-    context = {"journey": journey, "report": report, "rules": all_rules(), "can_edit": can_edit(user=request.user, workspace_id=journey.workspace_id)}
+    context = _health_context(journey, can_edit=can_edit(user=request.user, workspace_id=journey.workspace_id),
+                              in_panel=request.htmx)
     return page_or_partial(request, HEALTH, "panel", context)
+
+
+def _health_context(journey, *, can_edit: bool, in_panel: bool) -> dict:
+    return {"journey": journey, "report": health_check(journey=journey), "rules": all_rules(), "can_edit": can_edit,
+            "in_panel": in_panel}
+
+
+def health_panel_html(*, journey) -> str:
+    """The board's panel as its URL answers HTMX, without a request: what a change event brings open boards."""
+    return render_to_string(f"{HEALTH}#panel", _health_context(journey, can_edit=False, in_panel=True))
 
 
 # --- failure modes and the safety loop ---------------------------------------------------------

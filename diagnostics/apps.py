@@ -13,8 +13,13 @@ class DiagnosticsConfig(AppConfig):
     def ready(self) -> None:
         from maps.extensions import register_board_badges, register_board_panel
 
+        def panel_html(**kwargs) -> str:
+            from .views import panel_html
+
+            return panel_html(**kwargs)
+
         register_board_panel(url_name="diagnostics:panel", label="Diagnosis: fix one broken transition first",
-                             tab="Fix first", position=10)
+                             key="diagnosis", render=panel_html, tab="Fix first", position=10)
 
         from compliance.health import register_facts_loader, register_rule
 

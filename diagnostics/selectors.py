@@ -175,7 +175,15 @@ class Pair:
 
 def pair_get(*, user, journey: Journey, observed_pk: int | None = None) -> Pair:
     """The designed/observed pair this journey belongs to, as far as the person may see it."""
-    visible = journeys_for_user(user=user)
+    return _pair(journey=journey, visible=journeys_for_user(user=user), observed_pk=observed_pk)
+
+
+def pair_in_workspace(*, journey: Journey) -> Pair:
+    """The pair as every member of the journey's workspace sees it (the live board panel: no one person)."""
+    return _pair(journey=journey, visible=Journey.objects.filter(workspace_id=journey.workspace_id), observed_pk=None)
+
+
+def _pair(*, journey: Journey, visible, observed_pk: int | None) -> Pair:
     if journey.kind == JourneyKind.OBSERVED:
         designed = visible.filter(pk=journey.observes_id).first() if journey.observes_id else None
         observations = list(visible.filter(observes=designed)) if designed else [journey]

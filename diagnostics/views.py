@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -62,9 +63,18 @@ def _journey(request: HttpRequest, pk: int, *, edit: bool = False):
 def panel(request: HttpRequest, pk: int) -> HttpResponse:
     journey = _journey(request, pk)
     pair = selectors.pair_get(user=request.user, journey=journey)
-    return _render(request, "panel.html", "panel", _context(
-        request, journey, weakest=selectors.weakest_transition(journey=journey), pair=pair,
-        alarms=selectors.alarms_get(journey=journey)))
+    return _render(request, "panel.html", "panel", _context(request, journey, **_panel_facts(journey), pair=pair))
+
+
+def _panel_facts(journey) -> dict:
+    return {"weakest": selectors.weakest_transition(journey=journey), "alarms": selectors.alarms_get(journey=journey)}
+
+
+def panel_html(*, journey) -> str:
+    """The board's panel as its URL answers HTMX, without a request: what a change event brings open boards."""
+    return render_to_string("diagnostics/panel.html#panel", {
+        "journey": journey, "review_overdue": rules.review_overdue(journey),
+        "pair": selectors.pair_in_workspace(journey=journey), **_panel_facts(journey)})
 
 
 # --- stage metrics ----------------------------------------------------------------------

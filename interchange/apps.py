@@ -19,5 +19,5 @@ class InterchangeConfig(AppConfig):
                                             content_type="application/json", render=render_ojf))
         register_export_format(ExportFormat(name="csv", label="Spreadsheets (cards, checkpoints, fixes)",
                                             extension="zip", content_type="application/zip", render=render_csv_zip))
-        register_board_panel(url_name="interchange:exports", label="Download", placement="export")
+        register_board_panel(url_name="interchange:exports", label="Download", key="downloads", placement="export")
         register_workspace_action(url_name="interchange:import", label="Import a map")

@@ -1,4 +1,4 @@
-"""Server-Sent Events of one journey: `changed` (id: the map's revision) and `presence`.
+"""Server-Sent Events of one journey: `changed` (id: the map's revision), `panels` and `presence`.
 
 Each `changed` event arrives on the bus already rendered (see `live.receivers`): the stream
 relays the message for its kind of listener (`editor`, `viewer` or `guest`) untouched, so an
@@ -57,11 +57,19 @@ def changed_messages(*, regions: Regions, actor: str) -> dict[str, str]:
     def message(data: dict) -> str:
         return sse_message(event="changed", data=json.dumps(data), event_id=regions.revision)
 
-    messages = {GUEST: message({"revision": regions.revision})}  # a guest learns no member's name
+    # A guest learns no member's name; other pages' forms of the cards (the presentation) show what a share page does.
+    messages = {GUEST: message({"revision": regions.revision, "reload": regions.reload, **regions.pages})}
     for variant in ("editor", "viewer"):
         messages[variant] = message({"revision": regions.revision, "actor": actor, "note": regions.note,
-                                     "reload": regions.reload, "html": regions.html.get(variant, "")})
+                                     "reload": regions.reload, "html": regions.html.get(variant, ""),
+                                     **regions.pages})
     return messages
+
+
+def panels_messages(*, html: str) -> dict[str, str]:
+    """The `panels` message (board panels whose content changed) for members; a guest's page has no panels."""
+    message = sse_message(event="panels", data=html)
+    return {"editor": message, "viewer": message}
 
 
 def catch_up_message(revision: int) -> str:
@@ -140,6 +148,8 @@ async def _events(*, request: HttpRequest, journey_id: int, who: str | None, var
                 if kind == "changed":
                     # Sent as they come, every one: the client puts them in order and spots a gap.
                     newest = max(newest, event["revision"])
+                    yield event["messages"][variant]
+                elif kind == "panels" and variant in event["messages"]:
                     yield event["messages"][variant]
                 elif kind == "share_revoked" and event["link"] == share_link_id:
                     return

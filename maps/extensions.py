@@ -13,6 +13,10 @@ from django.utils.safestring import mark_safe
 class BoardPanel:
     url_name: str  # a URL taking the journey's pk; answers a fragment for HTMX and a page otherwise
     label: str
+    key: str  # its container on the board is #panel-<key>
+    # render(journey=...) -> the fragment the URL answers, without a request, the same for editors and viewers.
+    # Given, the panel is live: a change that alters it brings it to every open board (maps.regions.panels_changed).
+    render: Callable[..., str] | None = None
     tab: str = ""  # its short name on the analysis drawer's tab (the label when empty)
     placement: str = "drawer"  # "drawer": a tab of the analysis drawer; "export": a part of the Export menu
     position: int = 100  # tabs in ascending position, then in the order registered
@@ -32,11 +36,22 @@ class BoardStream:
 BOARD_STREAMS: list[BoardStream] = []
 
 
-def register_board_panel(*, url_name: str, label: str, tab: str = "", placement: str = "drawer",
-                         position: int = 100) -> None:
+def register_board_panel(*, url_name: str, label: str, key: str = "", render: Callable[..., str] | None = None,
+                         tab: str = "", placement: str = "drawer", position: int = 100) -> None:
     if all(p.url_name != url_name for p in BOARD_PANELS):
-        BOARD_PANELS.append(BoardPanel(url_name=url_name, label=label, tab=tab, placement=placement, position=position))
+        BOARD_PANELS.append(BoardPanel(url_name=url_name, label=label, key=key or url_name.split(":")[0], render=render,
+                                       tab=tab, placement=placement, position=position))
         BOARD_PANELS.sort(key=lambda p: p.position)  # stable: equal positions keep their order
+
+
+# Other pages that follow a map's changes live (the workshop's presentation) render their own form of the
+# changed cards, once per change, beside the board's: render(journey=..., card_ids=[...]) -> HTML, by name.
+# It goes to every listener, share-link guests too: it must show no more than a share page does.
+CHANGE_RENDERERS: dict[str, Callable[..., str]] = {}
+
+
+def register_change_renderer(*, name: str, render: Callable[..., str]) -> None:
+    CHANGE_RENDERERS[name] = render
 
 
 @dataclass(frozen=True)

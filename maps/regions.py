@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from . import selectors
+from .extensions import BOARD_PANELS, CHANGE_RENDERERS
 from .models import Card, Change, ChangeAction, Journey, LaneKind
 
 BOARD = "maps/board.html"
@@ -38,15 +39,18 @@ class Regions:
     reload: bool = False  # the change is not confined to regions: boards re-read themselves
     html: dict[str, str] = field(default_factory=dict)  # variant -> the changed regions
     note: str = ""  # what changed, in words, for the live region ("edited “Book a visit”")
+    pages: dict[str, str] = field(default_factory=dict)  # other pages' forms of the changed cards (CHANGE_RENDERERS)
 
 
 def variant_for(can_edit: bool) -> str:
     return "editor" if can_edit else "viewer"
 
 
-def cards_url(journey_id: int) -> str:
-    # Card links are built from this prefix: reversing a URL per card is most of a large board's render time.
-    return reverse("maps:card_create", args=[journey_id]).removesuffix("new/")
+def url_prefixes(journey_id: int) -> dict[str, str]:
+    """The prefixes the board builds its card, stage and lane links from (`cards_url`, `stages_url`,
+    `lanes_url`): reversing URLs per card and header was most of a large board's render time."""
+    return {f"{axis}s_url": reverse(f"maps:{axis}_create", args=[journey_id]).removesuffix("new/")
+            for axis in ("card", "stage", "lane")}
 
 
 @functools.cache
@@ -76,7 +80,7 @@ def cards_html_attach(*, journey: Journey, cards: Iterable[Card], can_edit: bool
     cached = _cache_call(cache.get_many, list(keys.values())) or {} if cards else {}
     missing = {}
     template = get_template(f"{BOARD}#card")
-    context = {"journey": journey, "can_edit": can_edit, "cards_url": cards_url(journey.pk)}
+    context = {"journey": journey, "can_edit": can_edit, **url_prefixes(journey.pk)}
     for card in cards:
         html = cached.get(keys[card.pk])
         if html is None:
@@ -95,9 +99,37 @@ def _cache_call(method, *args):
         return None
 
 
-def board_html_attach(*, board: selectors.Board, can_edit: bool) -> None:
-    cards_html_attach(journey=board.journey, can_edit=can_edit,
-                      cards=(card for row in board.rows for cell in row.cells for card in cell.cards))
+def _cell_key(cell: selectors.Cell, variant: str) -> str:
+    # Everything the cell's HTML shows: its stage and lane, and each card's version, names and badges, in order.
+    shown = repr((cell.stage.pk, cell.stage.name, cell.lane.pk, cell.lane.name, cell.lane.kind,
+                  [(c.pk, c.version, c.names, [repr(b) for b in c.badges]) for c in cell.cards]))
+    digest = hashlib.blake2b(shown.encode(), digest_size=16).hexdigest()
+    return f"cell-html:{_template_digest()}:{variant}:{digest}"
+
+
+def board_html_attach(*, board: selectors.BoardOutline, can_edit: bool) -> None:
+    """Gives each cell of the board `html`, its whole table cell: from the cache when there (a warm board
+    is one cache read for all its cells), rendered from its cards otherwise (those from their own cache)."""
+    variant = variant_for(can_edit)
+    cells = [cell for row in board.rows for cell in row.cells]
+    keys = [_cell_key(cell, variant) for cell in cells]
+    cached = cache.get_many(keys)
+    missing = [(key, cell) for key, cell in zip(keys, cells, strict=True) if key not in cached]
+    if missing:
+        journey = board.journey
+        cards = selectors.cards_of_board(journey=journey, card_ids=[c.pk for _, cell in missing for c in cell.cards])
+        for _, cell in missing:
+            stamps, cell.cards = cell.cards, [cards[stamp.pk] for stamp in cell.cards if stamp.pk in cards]
+            for card, stamp in zip(cell.cards, (s for s in stamps if s.pk in cards), strict=True):
+                card.badges = stamp.badges
+        cards_html_attach(journey=journey, cards=(c for _, cell in missing for c in cell.cards), can_edit=can_edit)
+        template = get_template(f"{BOARD}#board_cell")
+        context = {"journey": journey, "can_edit": can_edit, **url_prefixes(journey.pk)}
+        for key, cell in missing:
+            cached[key] = template.render(context | {"cell": cell})
+        cache.set_many({key: cached[key] for key, _ in missing}, CARD_CACHE_SECONDS)
+    for key, cell in zip(keys, cells, strict=True):
+        cell.html = mark_safe(cached[key])
 
 
 def cells_render(*, journey: Journey, cells: list[selectors.Cell], can_edit: bool) -> str:
@@ -117,6 +149,27 @@ def _badges_changed(journey: Journey) -> str:
     before = cache.get(key) or {}
     cache.set(key, now, CARD_CACHE_SECONDS)
     return "".join(html for dom_id, html in now.items() if before.get(dom_id) != html)
+
+
+def panels_changed(*, journey: Journey) -> str:
+    """The live board panels (health score, fix first, counts...) whose HTML changed since this map's panels
+    were last rendered, each as `<div id="panel-<key>">` around what the panel's URL answers: a board puts
+    that content into its own container of that id. Each is rendered once for everyone (no live panel shows
+    edit controls: editors and viewers read the same); its digest, kept in the cache, leaves out the ones
+    that read the same as before."""
+    changed, digests = [], {}
+    for panel in BOARD_PANELS:
+        if panel.render is None:
+            continue
+        html = panel.render(journey=journey).strip()
+        key = f"live-panel:{journey.pk}:{panel.key}"
+        digest = hashlib.blake2b(html.encode(), digest_size=16).hexdigest()
+        if cache.get(key) != digest:
+            digests[key] = digest
+            changed.append(f'<div id="panel-{panel.key}">{html}</div>')
+    if digests:
+        cache.set_many(digests, CARD_CACHE_SECONDS)
+    return "".join(changed)
 
 
 _ACTION_WORDS = dict(ChangeAction.choices)
@@ -143,7 +196,12 @@ def regions_for_revision(*, journey_id: int, revision: int) -> Regions:
         entity, action, _, label = changes[0]
         regions.note = f"{_ACTION_WORDS.get(action, action)} {entity} “{label}”"
     journey = Journey.objects.select_related("workspace").get(pk=journey_id)
+    if stage_ids:
+        # A renamed stage is named elsewhere too: on handoffs to it (the curve comes below with its labels).
+        card_ids += selectors.cards_naming_stages(journey=journey, stage_ids=stage_ids)
     cells = selectors.cells_of_cards(journey=journey, card_ids=card_ids) if card_ids else []
+    if card_ids:
+        regions.pages = {name: render(journey=journey, card_ids=card_ids) for name, render in CHANGE_RENDERERS.items()}
     stages = list(journey.stages.filter(pk__in=stage_ids)) if stage_ids else []
     lanes = list(journey.lanes.filter(pk__in=lane_ids)) if lane_ids else []
     if stages:
@@ -151,11 +209,22 @@ def regions_for_revision(*, journey_id: int, revision: int) -> Regions:
     curve = None
     if stages or any(cell.lane.kind == LaneKind.USER_STATE for cell in cells):
         curve = selectors.curve_get(journey=journey)
+    # The "+ Add" links name their stage and lane: those of a renamed one come along (editors only have them).
+    renamed = []
+    if stages:
+        renamed += [selectors.Cell(stage=s, lane=lane) for lane in journey.lanes.all() for s in stages]
+    if lanes:
+        renamed += [selectors.Cell(stage=s, lane=lane) for s in journey.stages.all() for lane in lanes]
     for variant, can_edit in VARIANTS.items():
         parts = [cells_render(journey=journey, cells=cells, can_edit=can_edit)]
-        base = {"journey": journey, "can_edit": can_edit, "oob": True}
-        parts += [render_to_string(f"{BOARD}#stage_cell", base | {"stage": s}).strip() for s in stages]
-        parts += [render_to_string(f"{BOARD}#lane_cell", base | {"lane": lane}).strip() for lane in lanes]
+        base = {"journey": journey, "can_edit": can_edit, "oob": True, **url_prefixes(journey.pk)}
+        headers = [render_to_string(f"{BOARD}#stage_cell", base | {"stage": s}).strip() for s in stages]
+        headers += [render_to_string(f"{BOARD}#lane_cell", base | {"lane": lane}).strip() for lane in lanes]
+        if headers:
+            # Header cells parse only inside a table: after a cell's <div> the HTML parser would drop a bare <th>.
+            parts.append(f"<table><tr>{''.join(headers)}</tr></table>")
+        if can_edit:
+            parts += [render_to_string(f"{BOARD}#add_card", base | {"cell": cell}).strip() for cell in renamed]
         if curve is not None:
             parts.append(render_to_string(f"{BOARD}#curve", {"curve": curve, "oob": True}).strip())
         regions.html[variant] = "".join(parts)

@@ -171,6 +171,61 @@ def board_get(*, journey: Journey) -> Board:
     )
 
 
+@dataclass
+class CardStamp:
+    """What a card's rendered HTML depends on besides its row (its version counts that): the names it
+    shows and its badges. Enough to find the card's cell in the cache without loading the card."""
+
+    pk: int
+    version: int
+    names: tuple  # owner team, and a handoff's to-stage, from-team and to-team
+    badges: list = field(default_factory=list)
+
+
+@dataclass
+class BoardOutline:
+    """The board as the board page renders it from the cache: its stages, lanes and curve, and in each
+    cell the stamps of its cards, in order (`cards_of_board` loads the cards of cells not cached)."""
+
+    journey: Journey
+    stages: list[Stage]
+    rows: list[Row]
+    curve: Curve
+
+
+def board_outline_get(*, journey: Journey) -> BoardOutline:
+    """The board's outline in a fixed number of queries, reading a few columns of each card rather than
+    building its models: on a large board that construction was most of the page's time."""
+    stages = list(journey.stages.all())
+    lanes = list(journey.lanes.all())
+    rows = journey.cards.filter(deleted_at=None).order_by("position", "id").values_list(
+        "pk", "version", "kind", "stage_id", "lane_id", "owner_team__name", "transition__to_stage__name",
+        "transition__from_team__name", "transition__to_team__name", "userstate__confidence")
+    by_cell: dict[tuple[int, int], list[CardStamp]] = defaultdict(list)
+    scores: dict[int, list[int]] = defaultdict(list)
+    stamps = []
+    for pk, version, kind, stage_id, lane_id, *names, confidence in rows:
+        stamp = CardStamp(pk=pk, version=version, names=tuple(names))
+        by_cell[(stage_id, lane_id)].append(stamp)
+        stamps.append(stamp)
+        if kind == LaneKind.USER_STATE:
+            scores[stage_id].append(confidence)
+    badges_attach(journey=journey, stages=stages, cards=stamps)
+    return BoardOutline(
+        journey=journey,
+        stages=stages,
+        rows=[Row(lane=lane, cells=[Cell(stage=s, lane=lane, cards=by_cell.get((s.pk, lane.pk), [])) for s in stages])
+              for lane in lanes],
+        curve=confidence_curve([(s.name, scores.get(s.pk, [])) for s in stages]),
+    )
+
+
+def cards_of_board(*, journey: Journey, card_ids: list[int]) -> dict[int, Card]:
+    """These cards of the map, each as its own kind, by id (badges not attached)."""
+    cards = _with_details(journey.cards.filter(pk__in=card_ids, deleted_at=None))
+    return {card.pk: card_detail(card) for card in cards}
+
+
 def cells_of_cards(*, journey: Journey, card_ids: list[int]) -> list[Cell]:
     """The cells that hold these cards (or held them: a deleted card's cell, without it), each with
     its cards in order and their badges: what a live change of those cards re-renders."""
@@ -189,6 +244,12 @@ def cells_of_cards(*, journey: Journey, card_ids: list[int]) -> list[Cell]:
     lanes = {lane.pk: lane for lane in journey.lanes.filter(pk__in={lane for _, lane in places})}
     return [Cell(stage=stages[s], lane=lanes[lane], cards=by_cell.get((s, lane), []))
             for s, lane in sorted(places) if s in stages and lane in lanes]
+
+
+def cards_naming_stages(*, journey: Journey, stage_ids: list[int]) -> list[int]:
+    """The cards that show one of these stages' names (a handoff's "to" stage): a rename re-renders them."""
+    return list(journey.cards.filter(kind=LaneKind.HANDOFFS, transition__to_stage_id__in=stage_ids)
+                .values_list("pk", flat=True))
 
 
 def badges_attach(*, journey: Journey, stages: list[Stage] = (), cards: list[Card] = ()) -> None:

@@ -61,13 +61,12 @@ def _context(request: HttpRequest, journey, *, membership: Membership | None = N
     return {
         "journey": journey,
         "can_edit": can_edit(user=request.user, workspace_id=journey.workspace_id, membership=membership),
-        "cards_url": regions.cards_url(journey.pk),
-    } | extra
+    } | regions.url_prefixes(journey.pk) | extra
 
 
 def _board_context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any]:
     """The board's context, its cards pre-rendered (from the cache, mostly)."""
-    context = _context(request, journey, board=selectors.board_get(journey=journey), **extra)
+    context = _context(request, journey, board=selectors.board_outline_get(journey=journey), **extra)
     regions.board_html_attach(board=context["board"], can_edit=context["can_edit"])
     # The legend names the kinds this board shows, once each, in lane order.
     context["lane_kinds"] = list(dict.fromkeys((row.lane.kind, row.lane.get_kind_display()) for row in context["board"].rows))
@@ -75,7 +74,7 @@ def _board_context(request: HttpRequest, journey, **extra: Any) -> dict[str, Any
 
 
 def _panels(journey, placement: str) -> list[dict[str, str]]:
-    return [{"url": reverse(p.url_name, args=[journey.pk]), "label": p.label, "tab": p.tab or p.label}
+    return [{"url": reverse(p.url_name, args=[journey.pk]), "label": p.label, "tab": p.tab or p.label, "key": p.key}
             for p in BOARD_PANELS if p.placement == placement]
 
 

@@ -14,7 +14,13 @@ class StakeholdersConfig(AppConfig):
         from .signals import seed_new_workspace
 
         post_save.connect(seed_new_workspace, sender=Workspace, dispatch_uid="stakeholders_seed_new_workspace")
-        register_board_panel(url_name="stakeholders:panel", label="Stakeholder sub-maps", tab="Sub-maps", position=30)
+        def panel_html(**kwargs) -> str:
+            from .views import panel_html
+
+            return panel_html(**kwargs)
+
+        register_board_panel(url_name="stakeholders:panel", label="Stakeholder sub-maps", key="stakeholders",
+                             render=panel_html, tab="Sub-maps", position=30)
 
         from django.urls import reverse
 

@@ -7,6 +7,7 @@ full page or a redirect, so every control works without JavaScript.
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -115,6 +116,11 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_swimlanes_url(journey))
     return TemplateResponse(request, f"{SWIMLANES}#panel", {"journey": journey,
                                                              "lanes": selectors.swimlanes_get(journey=journey)})
+
+
+def panel_html(*, journey) -> str:
+    """The board's panel as its URL answers HTMX, without a request: what a change event brings open boards."""
+    return render_to_string(f"{SWIMLANES}#panel", {"journey": journey, "lanes": selectors.swimlanes_get(journey=journey)})
 
 
 @login_required

@@ -292,6 +292,8 @@ def test_the_badge_survives_an_inline_card_edit(owner_client, journey, owner, ca
 
 
 def _board_queries(client, journey) -> int:
+    # Counted on a warm board: a render that misses the cell cache reads the missing cells' cards in one more query.
+    client.get(reverse("maps:board", args=[journey.pk]))
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("maps:board", args=[journey.pk])).status_code == 200
     return len(queries)

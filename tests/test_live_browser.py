@@ -117,3 +117,32 @@ def test_others_see_who_is_editing_which_card_until_they_close_it(board_for, own
     expect(page.locator(f"#card-{card.pk}")).not_to_have_attribute("data-editing-by", "editor is editing")
     other.context.close()  # leaving the map: the avatar goes
     expect(page.locator("#presence .avatar")).to_have_count(0)
+
+
+def test_a_stage_rename_and_the_panels_reach_an_open_board_from_the_event_alone(board_for, owner, journey):
+    from maps.models import LaneKind
+    from maps.services import stage_update
+
+    stages = list(journey.stages.order_by("position"))
+    handoff = factories.make_card(journey, owner, kind=LaneKind.HANDOFFS, stage=stages[0], title="Refer on",
+                                  to_stage=stages[1])
+    page = board_for(owner)
+    expect(page.locator("#panel-health")).to_contain_text("Health check")  # loaded once, by its own request
+    expect(page.locator("#panel-diagnosis")).to_contain_text("Fix one broken transition first")
+    panels_before = page.locator("#panel-health, #panel-diagnosis").all_inner_texts()
+    fetched = []
+    page.on("request", lambda request: request.method == "GET" and "/events/" not in request.url
+            and fetched.append(request.url))
+
+    stage_update(actor=owner, stage=stages[1], version=stages[1].version, data={"name": "Assessment"})
+    expect(page.locator(f"#stage-{stages[1].pk} .axis-name")).to_have_text("Assessment")
+    expect(page.locator(f"#card-{handoff.pk} .handoff")).to_contain_text("to Assessment")
+    expect(page.locator(f"#add-{stages[1].pk}-{handoff.lane_id}")).to_have_attribute(
+        "aria-label", f"Add a card to {handoff.lane.name} in Assessment")
+
+    # A handoff nobody owns changes what the checks say: the panels come in the events too.
+    factories.make_card(journey, owner, kind=LaneKind.HANDOFFS, stage=stages[2], title="Hand over blind")
+    page.wait_for_function("before => JSON.stringify([...document.querySelectorAll('#panel-health, #panel-diagnosis')]"
+                           ".map(p => p.innerText)) !== before", arg=__import__("json").dumps(panels_before))
+    assert fetched == []  # not one request: regions and panels came from the events
+    assert still_same_page(page) and page.errors == []

@@ -100,3 +100,50 @@ def test_a_cards_html_is_cached_by_version_and_variant(owner, journey, django_as
     card.version += 1
     cards_html_attach(journey=journey, cards=[card], can_edit=True)
     assert "Changed without a new version" in card.html
+
+
+def test_a_stage_rename_brings_the_handoffs_to_it_the_curve_and_the_add_links(owner, journey):
+    stages = list(journey.stages.order_by("position"))
+    handoff = factories.make_card(journey, owner, kind=LaneKind.HANDOFFS, stage=stages[0], title="Refer on",
+                                  to_stage=stages[1])
+    other = factories.make_card(journey, owner, kind=LaneKind.HANDOFFS, stage=stages[0], title="Stays")
+    services.stage_update(actor=owner, stage=stages[1], version=stages[1].version, data={"name": "Assessment"})
+    regions = regions_for_revision(journey_id=journey.pk, revision=_revision(journey))
+    for variant in ("editor", "viewer"):
+        html = regions.html[variant]
+        assert f'id="card-{handoff.pk}"' in html and "to Assessment" in html  # its cell, with the new name
+        assert 'id="curve"' in html and f'id="stage-{stages[1].pk}"' in html
+    assert f'id="card-{other.pk}"' in regions.html["editor"]  # same cell: the cell comes whole
+    lanes = journey.lanes.count()
+    assert regions.html["editor"].count(f'id="add-{stages[1].pk}-') == lanes
+    assert "Add a card to" in regions.html["editor"] and 'id="add-' not in regions.html["viewer"]
+
+
+def test_the_board_panels_come_when_their_content_changes_only(owner, journey):
+    from maps.regions import panels_changed
+
+    cache.clear()
+    first = panels_changed(journey=journey)
+    for key in ("health", "diagnosis", "stakeholders"):
+        assert f'<div id="panel-{key}">' in first
+    assert 'id="panel-downloads"' not in first  # not a live panel: nothing in it changes with the map
+    assert panels_changed(journey=journey) == ""  # the same digests: nothing to send
+    factories.make_card(journey, owner, kind=LaneKind.HANDOFFS, title="Hand over without an owner")
+    again = panels_changed(journey=journey)
+    assert again and 'id="panel-stakeholders"' not in again  # its counts did not move
+    assert 'id="panel-health"' in again or 'id="panel-diagnosis"' in again
+
+
+def test_a_cells_html_is_cached_by_what_it_shows(owner, journey, client):
+    from django.urls import reverse
+
+    from workspaces.models import Team
+
+    team = Team.objects.create(workspace=journey.workspace, name="Front desk")
+    card = factories.make_card(journey, owner, kind=LaneKind.TOUCHPOINTS, title="Intake form", owner_team=team)
+    client.force_login(owner)
+    url = reverse("maps:board", args=[journey.pk])
+    assert "Front desk" in client.get(url).content.decode()
+    Team.objects.filter(pk=team.pk).update(name="Reception")  # no new card version: the cell key still changes
+    html = client.get(url).content.decode()
+    assert "Reception" in html and "Front desk" not in html and f'id="card-{card.pk}"' in html

@@ -83,9 +83,9 @@ def test_a_revoked_share_link_stops_working_for_the_guest(browser, page_for, liv
 
 
 def _announce_change(page):
-    """What the live layer's `changed` event does to the page: the live server here is WSGI, which
-    does not stream (tests/test_workshop_live.py follows real events under uvicorn)."""
-    page.evaluate("htmx.trigger('#presentation', 'sse:changed')")
+    """What present.js does on a `changed` event it cannot apply in place (a new card, the timer): the live
+    server here is WSGI, which does not stream (tests/test_workshop_live.py follows real events under uvicorn)."""
+    page.evaluate("htmx.trigger('#presentation', 'journeymap:stale')")
 
 
 def test_a_change_event_refreshes_the_presentation_in_place(page_for, owner, journey):

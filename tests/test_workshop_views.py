@@ -53,7 +53,7 @@ def test_the_overview_is_a_full_page_with_every_stage_and_the_curve(viewer_clien
     for stage in journey.stages.all():
         assert f"?stage={stage.pk}" in html
     assert "Hidden price" in html
-    assert 'hx-trigger="sse:changed"' in html  # the region re-fetches itself on every live change
+    assert 'hx-trigger="journeymap:stale"' in html  # re-read only when a live change cannot be applied in place
     assert "Overview" in html and "topbar" not in html  # no app chrome on the projector
 
 

@@ -17,6 +17,15 @@ class WorkshopConfig(AppConfig):
         from workspaces.models import Role
 
         register_board_link(url_name="workshop:present", label="Present", roles=frozenset(Role), placement="primary")
+
+        from maps.extensions import register_change_renderer
+
+        def present_cards_html(**kwargs) -> str:
+            from .views import present_cards_html
+
+            return present_cards_html(**kwargs)
+
+        register_change_renderer(name="present", render=present_cards_html)
         register_board_link(url_name="workshop:facilitate", label="Vote", roles=frozenset(Role))
         register_board_link(url_name="workshop:share_links", label="Share", roles=frozenset({Role.OWNER}),
                             placement="primary")

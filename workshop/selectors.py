@@ -176,6 +176,20 @@ class Presentation:
     timer: WorkshopTimer | None = None
 
 
+def shown_cards(*, journey: Journey, card_ids: list[int]) -> list[Shown]:
+    """These cards as the projector shows them (deleted ones left out), with their dots if the results are shown."""
+    session = vote_session_current(journey=journey)
+    tally = vote_tally(session=session) if session is not None else None
+    dots = {r.card.pk: r.dots for r in tally.results} if tally and tally.session.results_shown else {}
+    cards = []
+    for pk in dict.fromkeys(card_ids):
+        try:
+            cards.append(card_get(journey=journey, pk=pk))
+        except NotFound:
+            continue
+    return [Shown(card, dots.get(card.pk, 0)) for card in cards]
+
+
 def presentation_get(*, journey: Journey, stage_id: int | None = None, card_id: int | None = None) -> Presentation:
     """The map as the projector shows it: an overview, one stage, or one card in focus.
 

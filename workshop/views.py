@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -46,6 +47,14 @@ def _present_response(request: HttpRequest, journey, *, base_url: str, events_ur
     return TemplateResponse(request, template, {
         "p": presentation, "journey": journey, "base_url": base_url, "events_url": events_url, "guest": guest,
     })
+
+
+def present_cards_html(*, journey, card_ids: list[int]) -> str:
+    """Changed cards as a stage slide shows them, for a change event: an open presentation swaps them in
+    place by id (#p-card-<pk>). Links are relative (`?card=`), right on the member's and the guest's page."""
+    template = get_template(f"{PRESENT}#shown_card")
+    return "".join(template.render({"item": item, "base_url": "", "journey": journey}).strip()
+                   for item in selectors.shown_cards(journey=journey, card_ids=card_ids))
 
 
 @login_required

@@ -163,11 +163,39 @@
     template.innerHTML = html;
     keepingFocus(function () {
       Array.prototype.slice.call(template.content.children).forEach(function (fresh) {
-        var current = fresh.id && document.getElementById(fresh.id);
-        if (current) applyRegion(current, fresh);
+        // Stage and lane headers come in a <table> of their own (a bare <th> would not parse).
+        var regions = fresh.tagName === "TABLE" ? fresh.querySelectorAll("th[id]") : [fresh];
+        Array.prototype.forEach.call(regions, function (region) {
+          var current = region.id && document.getElementById(region.id);
+          if (current) applyRegion(current, region);
+        });
       });
       enableDragging();
       showEditing();
+    });
+  }
+
+  // Board panels (health score, fix first, counts) a change altered: each replaces the content of the
+  // container of its id (#panel-<key>, wherever the page puts it), keeping open what was open.
+  function applyPanels(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    keepingFocus(function () {
+      Array.prototype.slice.call(template.content.children).forEach(function (fresh) {
+        var current = fresh.id && document.getElementById(fresh.id);
+        if (!current) return;
+        var open = Array.prototype.map.call(current.querySelectorAll("details"), function (d) { return d.open; });
+        current.replaceChildren.apply(current, Array.prototype.slice.call(fresh.childNodes));
+        current.querySelectorAll("details").forEach(function (d, index) { if (open[index]) d.open = true; });
+        htmx.process(current);
+      });
+    });
+  }
+
+  // After a re-read (events were missed), the panels may be behind too: each fetches itself again.
+  function refreshPanels() {
+    document.querySelectorAll('[id^="panel-"][hx-get]').forEach(function (panel) {
+      htmx.trigger(panel, "journeymap:stale");
     });
   }
 
@@ -207,6 +235,7 @@
     fetch(live().dataset.boardUrl, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
       .then(swapBoard)
+      .then(refreshPanels)
       .catch(function () { /* the next event or reconnect tries again */ })
       .then(function () {
         refreshing = false;
@@ -267,6 +296,7 @@
     if (source.journeymapListening) return;
     source.journeymapListening = true;
     source.addEventListener("changed", onChanged);
+    source.addEventListener("panels", function (event) { applyPanels(event.data); });
   });
 
   // --- Presence: who is editing which card (a soft marker, not a lock).

@@ -6,6 +6,30 @@
 
   var focusedId = null;
 
+  // Live changes (`changed` events): the panel is this person's own (their dots left), so it cannot come
+  // rendered in the event; it is read again only when a change can touch it: the vote or the timer (an event
+  // with no cards), a card of the kind voted on, or a missed revision. Other card edits leave it alone.
+  function onChanged(event) {
+    var change = JSON.parse(event.data), panel = document.getElementById("vote");
+    if (!panel) return;
+    var shown = parseInt(panel.dataset.revision, 10) || 0;
+    if (change.revision <= shown) return;
+    var cards = document.createElement("template");
+    cards.innerHTML = change.present || "";
+    var kind = panel.dataset.kind;
+    var touches = change.reload || change.revision !== shown + 1 || !cards.content.children.length ||
+      (kind && cards.content.querySelector(".card-" + kind));
+    if (touches) htmx.trigger(panel, "journeymap:stale");
+    else panel.dataset.revision = change.revision;
+  }
+
+  document.addEventListener("htmx:sseOpen", function (event) {
+    var source = event.detail.source;
+    if (source.journeymapListening) return;
+    source.journeymapListening = true;
+    source.addEventListener("changed", onChanged);
+  });
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var active = document.activeElement;
     focusedId = active && active.id && event.detail.target.id === "vote" && event.detail.target.contains(active)
