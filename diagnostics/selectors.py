@@ -17,7 +17,7 @@ from maps.selectors import card_detail, journeys_for_user
 from maps.rules import OPEN_FRICTION_STATUSES
 from workspaces.models import Team, Workspace
 
-from .alarms import BASELINE_MONTHS, Alarm, Month, common_upstream, decline
+from .alarms import BASELINE_MONTHS, RETURN_RATE, Alarm, Month, common_upstream, decline
 from .charts import Chart, compliance_coverage_chart, confidence_chart, flow_chart, friction_heatmap, funnel_chart
 from .compare import (CardShape, Comparison, MapShape, StageShape, journey_diff, log_differences, stage_key,
                       with_differences)
@@ -453,13 +453,13 @@ def map_alarms(*, journey_ids: list[int]) -> list[MapAlarm]:
         for alarm in alarms_get(journey=journey):
             found.append(MapAlarm(
                 journey_id=journey.pk, url=reverse("diagnostics:first_fix", args=[journey.pk]),
-                label=f"{alarm.label}: down {alarm.drop_points} points since {alarm.since:%B %Y}",
+                label=f"{alarm.label}: {alarm.change.removeprefix('conversion ')} since {alarm.since:%B %Y}",
                 severity="high" if alarm.certainty >= 0.95 else "medium"))
     return found
 
 
 def decline_watch(*, journey: Journey) -> tuple[list[Alarm], int]:
-    """The alarms, and how many transitions have enough months to be watched at all."""
+    """The alarms, and how many transitions and stage return rates have enough months to be watched at all."""
     source = journey
     if journey.kind == JourneyKind.DESIGNED and not journey.stage_metrics.exists():
         source = Journey.objects.filter(observes=journey, kind=JourneyKind.OBSERVED,
@@ -475,7 +475,31 @@ def decline_watch(*, journey: Journey) -> tuple[list[Alarm], int]:
     found = [decline(f"{stage.name} → {following.name}", index, series[stage.pk])
              for index, (stage, following) in enumerate(zip(stages, stages[1:], strict=False))]
     watched = sum(1 for stage in stages[:-1] if len(series[stage.pk]) >= BASELINE_MONTHS + 2)
+    returning = _return_months(journey=journey, threshold=threshold)
+    for index, stage in enumerate(stages):
+        months = returning.get(stage_key(stage.name), [])
+        found.append(decline(stage.name, index, months, metric=RETURN_RATE))
+        watched += len(months) >= BASELINE_MONTHS + 2
     return common_upstream([alarm for alarm in found if alarm is not None]), watched
+
+
+def _return_months(*, journey: Journey, threshold: int) -> dict[str, list[Month]]:
+    """Each stage's months (by stage key) from the newest event-log import behind this journey: entered, and
+    of them the cases that did not return (see `alarms`). A month with a suppressed count is left out."""
+    designed = journey if journey.kind == JourneyKind.DESIGNED else journey.observes
+    measured = latest_import(journey=designed) if designed is not None else None
+    if measured is None or (journey.kind != JourneyKind.DESIGNED and measured.observed_id != journey.pk):
+        return {}
+    result = measured.result
+    returned = {(item["stage"], item["month"]): item["cases"] for item in result.get("monthly_returns", [])}
+    months: dict[str, list[Month]] = defaultdict(list)
+    for item in sorted(result.get("monthly", []), key=lambda item: item["month"]):
+        entered, back = item["entered"], returned.get((item["stage"], item["month"]), 0)  # absent: none came back
+        if entered is None or entered < threshold or back is None:
+            continue
+        months[stage_key(item["stage"])].append(
+            Month(date.fromisoformat(item["month"]), entered, entered - min(back, entered)))
+    return months
 
 
 # --- evidence behind claims ------------------------------------------------------------------------
