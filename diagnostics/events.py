@@ -199,11 +199,6 @@ def aggregate_events(path: str, *, kind: str, stage_of: Callable[[str], int | No
             con.close()
 
 
-# The usual spelling of a timestamp, parsed by a fixed format (several times faster than the general
-# cast); anything else (no zone, fractions, a date alone) falls back to the general ISO 8601 cast.
-_USUAL_TIMESTAMP = "%Y-%m-%dT%H:%M:%S%z"
-
-
 def _aggregate(con, path, kind, stage_of, stage_count, threshold, return_gap, progress) -> EventAggregates:
     """Three passes over the rows: the file into `raw`, one ordered window pass into `visits`, then aggregates.
 
@@ -214,13 +209,14 @@ def _aggregate(con, path, kind, stage_of, stage_count, threshold, return_gap, pr
     """
     source, params = _source(con, path, kind)
     blank = "{0} IS NULL OR (ord({0}) <= 32 AND trim({0}) = '')"  # ord() first: trim only what may be blank
+    # The cast reads any ISO 8601 form and skips surrounding spaces itself; a time without a zone is UTC (the
+    # session's). make_timestamp(epoch_us()) drops the zone without the calendar work `::TIMESTAMP` does.
     try:
         con.execute(f"""
             CREATE TEMP TABLE raw AS
             SELECT hash(case_id) AS case_key, step,
                    CASE WHEN NOT ({blank.format('case_id')} OR {blank.format('step')})
-                        THEN coalesce(try_strptime(ts_text, '{_USUAL_TIMESTAMP}'),
-                                      try_cast(trim(ts_text) AS TIMESTAMPTZ))::TIMESTAMP END AS ts
+                        THEN make_timestamp(epoch_us(try_cast(ts_text AS TIMESTAMPTZ))) END AS ts
             FROM {source}""", params)
     except duckdb.Error as error:
         raise _rejection(error) from None
