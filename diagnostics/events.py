@@ -221,26 +221,27 @@ def _aggregate(con, path, kind, stage_of, stage_count, threshold, return_gap, pr
     except duckdb.Error as error:
         raise _rejection(error) from None
     progress(40)
-    total, bad = con.execute("SELECT count(*), count(*) FILTER (WHERE ts IS NULL) FROM raw").fetchone()
-    if total == 0:
+    # One pass gives the steps, how many rows each has, and how many rows are bad.
+    by_step = con.execute("SELECT step, count(*), count(*) FILTER (WHERE ts IS NULL) FROM raw GROUP BY step").fetchall()
+    if not by_step:
         raise EventLogRejected("The file has a header but no events.")
-    if bad:
+    if any(bad for _step, _rows, bad in by_step):
         line, reason = _first_bad_line(path, kind, _is_bad_timestamp(con))
         raise EventLogRejected(f"{reason}. Nothing was imported.", line=line if kind == "csv" else 0)
 
     result = EventAggregates(threshold=threshold)
     mapping, unknown = [], []
-    for (step,) in con.execute("SELECT DISTINCT step FROM raw").fetchall():
+    for step, rows, _bad in by_step:
         stage = stage_of(step)
         if stage is None:
             unknown.append(step.strip())
         elif stage != IGNORE:
             mapping.append((step, stage))
+            result.events += rows
     result.unknown_steps = sorted(set(unknown), key=str.casefold)
     con.execute("CREATE TEMP TABLE steps (step VARCHAR, stage INTEGER)")
     if mapping:
         con.executemany("INSERT INTO steps VALUES (?, ?)", mapping)
-    result.events = con.execute("SELECT count(*) FROM raw WHERE step IN (SELECT step FROM steps)").fetchone()[0]
     gap = f"INTERVAL {int(return_gap.total_seconds())} SECOND"
     # Kept: each visit's first event, and any event after a long gap (a return, possibly inside a visit).
     # `lead ... IGNORE NULLS` skips those in-visit returns when looking for the next visit.
