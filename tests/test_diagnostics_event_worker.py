@@ -81,10 +81,12 @@ def dying_worker(request, monkeypatch, settings, tmp_path):
     return start
 
 
-def _killed_mid_import(start_worker, client, journey):
+def _killed_mid_import(start_worker, client, journey, tmp_path):
     first = start_worker()
     job = _upload_through_the_page(client, journey)
     wait_for(lambda: _status(job.pk) == ImportStatus.RUNNING, "the first worker to claim the import")
+    # Killed only once inside the import (it took the marker), never between its claim and the import.
+    wait_for(lambda: not (tmp_path / "event-import-hang-once").exists(), "the first worker to hang mid-import")
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
     assert _status(job.pk) == ImportStatus.RUNNING  # stuck until someone notices
@@ -92,9 +94,9 @@ def _killed_mid_import(start_worker, client, journey):
 
 
 def test_an_import_whose_worker_was_killed_is_queued_again_and_imported_once(owner, journey, owner_client,
-                                                                           dying_worker, settings):
+                                                                           dying_worker, tmp_path):
     start_worker = dying_worker(max_attempts=3)
-    job = _killed_mid_import(start_worker, owner_client, journey)
+    job = _killed_mid_import(start_worker, owner_client, journey, tmp_path)
     stored = job.upload.path
     start_worker()
 
@@ -113,9 +115,9 @@ def test_an_import_whose_worker_was_killed_is_queued_again_and_imported_once(own
 
 
 def test_an_import_that_keeps_dying_is_failed_in_words_and_its_file_deleted(owner, journey, owner_client,
-                                                                          dying_worker):
+                                                                          dying_worker, tmp_path):
     start_worker = dying_worker(max_attempts=1)
-    job = _killed_mid_import(start_worker, owner_client, journey)
+    job = _killed_mid_import(start_worker, owner_client, journey, tmp_path)
     stored = job.upload.path
     start_worker()
 
