@@ -74,10 +74,24 @@ class EventAggregates:
 
 
 def _connect(work_dir: str) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": 2, "temp_directory": work_dir,
-                                 "preserve_insertion_order": False})
+    # Row order is never relied on (every window orders itself), which lets DuckDB stream in parallel.
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": os.cpu_count() or 1,
+                                 "temp_directory": work_dir, "preserve_insertion_order": False})
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # a worker's stderr is no terminal
     return con
+
+
+def _csv_header(path: str) -> list[str]:
+    """The header row's names, read here so that DuckDB is given the columns and sniffs nothing."""
+    with open(path, "rb") as handle:
+        first = handle.readline(1 << 16)
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise EventLogRejected("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.",
+                               line=1) from None
+    return next(csv.reader([text]), [])
 
 
 def _source(con, path: str, kind: str) -> tuple[str, list]:
@@ -86,15 +100,17 @@ def _source(con, path: str, kind: str) -> tuple[str, list]:
         raise EventLogRejected("The file is empty: it needs a header row case_id,step,timestamp.")
     if kind == "parquet":
         relation, params = "read_parquet(?)", [path]
+        try:
+            names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()]
+        except duckdb.Error as error:
+            raise _rejection(error) from None
     else:
-        relation = ("read_csv(?, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', "
-                    "encoding = 'utf-8', strict_mode = true, null_padding = false)")
+        names = _csv_header(path)
+        # Every column typed VARCHAR and named from the header: no sampling pass over a large file.
+        columns = "{" + ", ".join(f"'{name.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for name in names) + "}"
+        relation = (f"read_csv(?, header = true, auto_detect = false, columns = {columns}, delim = ',', "
+                    "quote = '\"', escape = '\"', encoding = 'utf-8', strict_mode = true, null_padding = false)")
         params = [path]
-    try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()
-    except duckdb.Error as error:
-        raise _rejection(error) from None
-    names = [row[0] for row in described]
     by_key = {name.strip().casefold(): name for name in names}
     missing = [c for c in COLUMNS if c not in by_key]
     if missing:
@@ -184,82 +200,102 @@ def aggregate_events(path: str, *, kind: str, stage_of: Callable[[str], int | No
 
 
 def _aggregate(con, path, kind, stage_of, stage_count, threshold, return_gap, progress) -> EventAggregates:
+    """Three passes over the rows: the file into `raw`, one ordered window pass into `visits`, then aggregates.
+
+    `raw` holds a hashed case key, the step and the parsed time (NULL for a bad row). The window pass orders
+    each case once: `lag` finds where a new visit starts and where a long gap precedes an event; the outer
+    window over the visit rows alone gives each visit its next one. Every count of distinct cases is a
+    count of rows of a grouped subquery, which DuckDB does far faster than count(DISTINCT ...).
+    """
     source, params = _source(con, path, kind)
+    blank = "{0} IS NULL OR (ord({0}) <= 32 AND trim({0}) = '')"  # ord() first: trim only what may be blank
+    # The cast reads any ISO 8601 form and skips surrounding spaces itself; a time without a zone is UTC (the
+    # session's). make_timestamp(epoch_us()) drops the zone without the calendar work `::TIMESTAMP` does.
     try:
         con.execute(f"""
             CREATE TEMP TABLE raw AS
-            SELECT hash(case_id) AS case_key, step, try_cast(trim(ts_text) AS TIMESTAMPTZ)::TIMESTAMP AS ts,
-                   (case_id IS NULL OR trim(case_id) = '' OR step IS NULL OR trim(step) = '') AS blank
+            SELECT hash(case_id) AS case_key, step,
+                   CASE WHEN NOT ({blank.format('case_id')} OR {blank.format('step')})
+                        THEN make_timestamp(epoch_us(try_cast(ts_text AS TIMESTAMPTZ))) END AS ts
             FROM {source}""", params)
     except duckdb.Error as error:
         raise _rejection(error) from None
     progress(40)
-    total, bad = con.execute("SELECT count(*), count(*) FILTER (WHERE ts IS NULL OR blank) FROM raw").fetchone()
-    if total == 0:
+    # One pass gives the steps, how many rows each has, and how many rows are bad.
+    by_step = con.execute("SELECT step, count(*), count(*) FILTER (WHERE ts IS NULL) FROM raw GROUP BY step").fetchall()
+    if not by_step:
         raise EventLogRejected("The file has a header but no events.")
-    if bad:
+    if any(bad for _step, _rows, bad in by_step):
         line, reason = _first_bad_line(path, kind, _is_bad_timestamp(con))
         raise EventLogRejected(f"{reason}. Nothing was imported.", line=line if kind == "csv" else 0)
 
     result = EventAggregates(threshold=threshold)
     mapping, unknown = [], []
-    for (step,) in con.execute("SELECT DISTINCT step FROM raw").fetchall():
+    for step, rows, _bad in by_step:
         stage = stage_of(step)
         if stage is None:
             unknown.append(step.strip())
         elif stage != IGNORE:
             mapping.append((step, stage))
+            result.events += rows
     result.unknown_steps = sorted(set(unknown), key=str.casefold)
     con.execute("CREATE TEMP TABLE steps (step VARCHAR, stage INTEGER)")
     if mapping:
         con.executemany("INSERT INTO steps VALUES (?, ?)", mapping)
-    con.execute("""
-        CREATE TEMP TABLE ev AS
-        SELECT r.case_key, s.stage, r.ts,
-               lag(s.stage) OVER w AS prev_stage, lag(r.ts) OVER w AS prev_ts
-        FROM raw r JOIN steps s USING (step)
-        WINDOW w AS (PARTITION BY r.case_key ORDER BY r.ts, s.stage)""")
-    result.events = con.execute("SELECT count(*) FROM ev").fetchone()[0]
+    gap = f"INTERVAL {int(return_gap.total_seconds())} SECOND"
+    # Kept: each visit's first event, and any event after a long gap (a return, possibly inside a visit).
+    # `lead ... IGNORE NULLS` skips those in-visit returns when looking for the next visit.
+    con.execute(f"""
+        CREATE TEMP TABLE visits AS
+        SELECT case_key, stage, ts AS start, is_visit, returned,
+               lead(CASE WHEN is_visit THEN stage END IGNORE NULLS) OVER w AS next_stage,
+               lead(CASE WHEN is_visit THEN ts END IGNORE NULLS) OVER w AS next_start
+        FROM (SELECT r.case_key, s.stage, r.ts,
+                     lag(s.stage) OVER w IS DISTINCT FROM s.stage AS is_visit,
+                     coalesce(r.ts - lag(r.ts) OVER w > {gap}, false) AS returned
+              FROM raw r JOIN steps s USING (step)
+              WINDOW w AS (PARTITION BY r.case_key ORDER BY r.ts, s.stage))
+        WHERE is_visit OR returned
+        WINDOW w AS (PARTITION BY case_key ORDER BY ts, stage)""")
     con.execute("DROP TABLE raw")
     progress(60)
-    con.execute("""
-        CREATE TEMP TABLE visits AS
-        SELECT case_key, stage, ts AS start, lead(stage) OVER w AS next_stage, lead(ts) OVER w AS next_start
-        FROM ev WHERE prev_stage IS NULL OR prev_stage <> stage
-        WINDOW w AS (PARTITION BY case_key ORDER BY ts, stage)""")
-    raw_cases = con.execute("SELECT count(DISTINCT case_key) FROM ev").fetchone()[0]
-    gap = f"INTERVAL {int(return_gap.total_seconds())} SECOND"
     returns, monthly_returns = {}, {}
     for stage, month, cases in con.execute(
-            "SELECT stage, date_trunc('month', ts)::DATE AS month, count(DISTINCT case_key) FROM ev "
-            f"WHERE ts - prev_ts > {gap} GROUP BY GROUPING SETS ((stage, month), (stage))").fetchall():
+            "SELECT stage, date_trunc('month', start)::DATE AS month, count(DISTINCT case_key) FROM visits "
+            "WHERE returned GROUP BY GROUPING SETS ((stage, month), (stage))").fetchall():  # few rows: plain
         if month is None:
             returns[stage] = cases
         else:
             monthly_returns[(stage, month)] = cases
+    moves = "FROM visits WHERE is_visit AND next_stage IS NOT NULL"
     transitions = {(a, b): (c, o) for a, b, c, o in con.execute(
-        "SELECT stage, next_stage, count(DISTINCT case_key), count(*) FROM visits "
-        "WHERE next_stage IS NOT NULL GROUP BY ALL").fetchall()}
-    exits = dict(con.execute("SELECT stage, count(*) FROM visits WHERE next_stage IS NULL GROUP BY stage").fetchall())
+        f"SELECT stage, next_stage, count(*), sum(n)::BIGINT FROM (SELECT stage, next_stage, case_key, count(*) AS n "
+        f"{moves} GROUP BY ALL) GROUP BY ALL").fetchall()}
+    exits = dict(con.execute(
+        "SELECT stage, count(*) FROM visits WHERE is_visit AND next_stage IS NULL GROUP BY stage").fetchall())
     revisits = dict(con.execute(
-        "SELECT stage, count(*) FROM (SELECT case_key, stage FROM visits GROUP BY ALL HAVING count(*) > 1) "
-        "GROUP BY stage").fetchall())
+        "SELECT stage, count(*) FROM (SELECT case_key, stage FROM visits WHERE is_visit GROUP BY ALL "
+        "HAVING count(*) > 1) GROUP BY stage").fetchall())
+    dwell_cases = {(a, b, m): n for a, b, m, n in con.execute(
+        "SELECT stage, next_stage, month, count(*) FROM (SELECT DISTINCT stage, next_stage, "
+        f"date_trunc('month', next_start)::DATE AS month, case_key {moves}) GROUP BY ALL").fetchall()}
     dwell, dwell_monthly = {}, {}
-    for a, b, month, n, med, p90 in con.execute(
-            "SELECT stage, next_stage, date_trunc('month', next_start)::DATE AS month, count(DISTINCT case_key), "
-            "median(seconds), quantile_cont(seconds, 0.9) "
-            "FROM (SELECT *, epoch(next_start - start) AS seconds FROM visits WHERE next_stage IS NOT NULL) "
+    for a, b, month, (med, p90) in con.execute(
+            "SELECT stage, next_stage, date_trunc('month', next_start)::DATE AS month, "
+            f"quantile_cont(epoch(next_start - start), [0.5, 0.9]) {moves} "
             "GROUP BY GROUPING SETS ((stage, next_stage, month), (stage, next_stage))").fetchall():
         if month is None:
-            dwell[(a, b)] = (n, med, p90)
+            dwell[(a, b)] = (transitions[(a, b)][0], med, p90)
         else:
-            dwell_monthly[(a, b, month)] = (n, med, p90)
+            dwell_monthly[(a, b, month)] = (dwell_cases[(a, b, month)], med, p90)
     monthly = {(s, m): (entered, progressed) for s, m, entered, progressed in con.execute(
-        "SELECT stage, date_trunc('month', start)::DATE, count(DISTINCT case_key), "
-        "count(DISTINCT case_key) FILTER (WHERE next_stage = stage + 1) FROM visits GROUP BY ALL").fetchall()}
+        "SELECT stage, month, count(*), count(*) FILTER (WHERE progressed) FROM ("
+        "  SELECT stage, date_trunc('month', start)::DATE AS month, case_key, "
+        "         bool_or(next_stage IS NOT DISTINCT FROM stage + 1) AS progressed "
+        "  FROM visits WHERE is_visit GROUP BY ALL) GROUP BY ALL").fetchall()}
     progress(80)
 
-    result.cases = raw_cases
+    result.cases = sum(exits.values())  # every case's path ends exactly once
     result.transitions = {pair: {"cases": c, "occurrences": o} for pair, (c, o) in transitions.items()}
     result.exits, result.revisits, result.returns = exits, revisits, returns
     result.monthly = {key: {"entered": e, "progressed": p} for key, (e, p) in monthly.items()}

@@ -32,7 +32,7 @@ def check_quiet_decline(rule: Rule, facts: Facts) -> Outcome:
     alarms, watched = decline_watch_of(_readings(facts))
     url = reverse("diagnostics:first_fix", args=[facts.journey.pk])
     return Outcome(checked=watched, findings=[
-        rule.finding(f"{alarm.text}.", {"type": "transition", "id": alarm.position, "label": alarm.label}, url)
+        rule.finding(f"{alarm.text}.", {"type": alarm.subject, "id": alarm.position, "label": alarm.label}, url)
         for alarm in alarms])
 
 
@@ -62,7 +62,7 @@ def check_evidence_fresh(rule: Rule, facts: Facts) -> Outcome:
 
 
 RULES = [
-    Rule("quiet_decline", "No transition's conversion is quietly declining", "medium", check_quiet_decline),
+    Rule("quiet_decline", "No transition's conversion or stage's return rate is quietly worsening", "medium", check_quiet_decline),
     Rule("claims_backed", "High-severity claims are backed by evidence", "high", check_high_claims_backed),
     Rule("evidence_fresh", f"Evidence is no older than {EVIDENCE_MAX_AGE_DAYS} days", "low", check_evidence_fresh),
 ]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from maps.models import Card, Journey, LaneKind, SoftDeletable, Stage
 from workspaces.models import Workspace
@@ -135,6 +136,9 @@ class EventImport(SoftDeletable):
     error_line = models.PositiveIntegerField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True, help_text="The suppressed aggregates; never a case id.")
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The last sign of life: queued, claimed by a worker, or a step of progress. A job queued or running with
+    # none for EVENT_IMPORT_STUCK_AFTER seconds has lost its worker (see `event_imports_requeue_stuck`).
+    alive_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -17,7 +17,7 @@ from maps.selectors import card_detail, journeys_for_user
 from maps.rules import OPEN_FRICTION_STATUSES
 from workspaces.models import Team, Workspace
 
-from .alarms import BASELINE_MONTHS, Alarm, Month, common_upstream, decline
+from .alarms import BASELINE_MONTHS, RETURN_RATE, Alarm, Month, common_upstream, decline
 from .charts import Chart, compliance_coverage_chart, confidence_chart, flow_chart, friction_heatmap, funnel_chart
 from .compare import (CardShape, Comparison, MapShape, StageShape, journey_diff, log_differences, stage_key,
                       with_differences)
@@ -70,6 +70,7 @@ class Readings:
     evidence: dict[int, list[Evidence]]  # card id -> its evidence, newest first
     observation: Counts | None  # the newest observed journey of this designed one, in its workspace
     decline_source: Counts  # whose counts the decline watch reads (see `decline_watch`)
+    measured: EventImport | None = None  # the newest event-log import behind this map (its designed journey's)
 
     @property
     def journey(self) -> Journey:
@@ -102,6 +103,13 @@ def readings_load(*, journeys: list[Journey], cards: bool = True) -> dict[int, R
         for item in Evidence.objects.filter(journey_id__in=ids).order_by("-observed_on", "-id"):
             evidence[item.journey_id][item.card_id].append(item)
 
+    designed_of = {j.pk: j.pk if j.kind == JourneyKind.DESIGNED else j.observes_id for j in journeys}
+    measured: dict[int, EventImport] = {}
+    for item in EventImport.objects.filter(journey_id__in={d for d in designed_of.values() if d},
+                                           status=ImportStatus.DONE, result__isnull=False).order_by(
+            "-finished_at", "-pk"):
+        measured.setdefault(item.journey_id, item)  # the newest, as `latest_import` picks it
+
     def counts(journey: Journey, threshold_of: Journey) -> Counts:
         return Counts(journey=journey, stages=stages[journey.pk], rows=rows[journey.pk],
                       threshold=thresholds.get(threshold_of.workspace_id) or DEFAULT_SMALL_COUNT_THRESHOLD)
@@ -119,7 +127,8 @@ def readings_load(*, journeys: list[Journey], cards: bool = True) -> dict[int, R
                 source = counts(measured, journey)  # judged by this workspace's threshold
         readings[journey.pk] = Readings(
             counts=own, cards=on_board[journey.pk], evidence=evidence[journey.pk],
-            observation=counts(newest, newest) if newest is not None else None, decline_source=source)
+            observation=counts(newest, newest) if newest is not None else None, decline_source=source,
+            measured=measured.get(designed_of[journey.pk]))
     return readings
 
 
@@ -555,14 +564,14 @@ def map_alarms(*, journey_ids: list[int]) -> list[MapAlarm]:
         for alarm in decline_watch_of(readings)[0]:
             found.append(MapAlarm(
                 journey_id=journey_id, url=reverse("diagnostics:first_fix", args=[journey_id]),
-                label=f"{alarm.label}: down {alarm.drop_points} points since {alarm.since:%B %Y}",
+                label=f"{alarm.label}: {alarm.change.removeprefix('conversion ')} since {alarm.since:%B %Y}",
                 severity="high" if alarm.certainty >= 0.95 else "medium"))
     return found
 
 
 def decline_watch(*, journey: Journey) -> tuple[list[Alarm], int]:
-    """The alarms, and how many transitions have enough months to be watched at all. A designed journey
-    with no counts of its own is judged by its newest observed journey that has some."""
+    """The alarms, and how many transitions and stage return rates have enough months to be watched at all. A
+    designed journey with no counts of its own is judged by its newest observed journey that has some."""
     return decline_watch_of(_readings(journey))
 
 
@@ -577,7 +586,30 @@ def decline_watch_of(readings: Readings) -> tuple[list[Alarm], int]:
     found = [decline(f"{stage.name} → {following.name}", index, series[stage.pk])
              for index, (stage, following) in enumerate(zip(stages, stages[1:], strict=False))]
     watched = sum(1 for stage in stages[:-1] if len(series[stage.pk]) >= BASELINE_MONTHS + 2)
+    returning = _return_months(journey=readings.journey, measured=readings.measured, threshold=readings.counts.threshold)
+    for index, stage in enumerate(stages):
+        months = returning.get(stage_key(stage.name), [])
+        found.append(decline(stage.name, index, months, metric=RETURN_RATE))
+        watched += len(months) >= BASELINE_MONTHS + 2
     return common_upstream([alarm for alarm in found if alarm is not None]), watched
+
+
+def _return_months(*, journey: Journey, measured: EventImport | None, threshold: int) -> dict[str, list[Month]]:
+    """Each stage's months (by stage key) from the newest event-log import behind this journey (`measured`):
+    entered, and of them the cases that did not return (see `alarms`). A month with a suppressed count is left
+    out."""
+    if measured is None or (journey.kind != JourneyKind.DESIGNED and measured.observed_id != journey.pk):
+        return {}
+    result = measured.result
+    returned = {(item["stage"], item["month"]): item["cases"] for item in result.get("monthly_returns", [])}
+    months: dict[str, list[Month]] = defaultdict(list)
+    for item in sorted(result.get("monthly", []), key=lambda item: item["month"]):
+        entered, back = item["entered"], returned.get((item["stage"], item["month"]), 0)  # absent: none came back
+        if entered is None or entered < threshold or back is None:
+            continue
+        months[stage_key(item["stage"])].append(
+            Month(date.fromisoformat(item["month"]), entered, entered - min(back, entered)))
+    return months
 
 
 # --- evidence behind claims ------------------------------------------------------------------------

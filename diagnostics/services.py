@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -337,30 +338,82 @@ def event_import_run(*, import_id: int, path: str | None = None) -> EventImport 
 
 
 @transaction.atomic
+def event_imports_requeue_stuck() -> int:
+    """Imports whose worker died (queued or running, no sign of life for EVENT_IMPORT_STUCK_AFTER seconds) are
+    queued again; one that has had EVENT_IMPORT_MAX_ATTEMPTS attempts is failed, in words, its file deleted.
+
+    Run every minute by Celery beat, or by the in-process scheduler without Redis. Idempotent: a job queued
+    again shows life now, so a second run (or a second scheduler, which skips the rows this one holds)
+    leaves it alone; and only one claim of a job can run it (`_import_claim`).
+    """
+    now = timezone.now()
+    stuck = EventImport.objects.select_for_update(skip_locked=True).filter(
+        status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING], alive_at__lt=_stale(now))
+    count = 0
+    for job in stuck:
+        count += 1
+        if job.attempts >= settings.EVENT_IMPORT_MAX_ATTEMPTS:
+            _import_give_up(job, now=now)
+            continue
+        if job.status == ImportStatus.RUNNING:
+            job.error = "The worker stopped before finishing; trying again."
+        job.status, job.progress, job.alive_at = ImportStatus.QUEUED, 0, now
+        job.save(update_fields=["status", "progress", "alive_at", "error"])
+        job_id = job.pk
+        transaction.on_commit(lambda job_id=job_id: tasks.import_events_enqueue(job_id))
+    return count
+
+
+def _stale(now):
+    return now - timedelta(seconds=settings.EVENT_IMPORT_STUCK_AFTER)
+
+
+def _import_give_up(job: EventImport, *, now) -> None:
+    """Fails a job that kept losing its worker (the caller holds its row), and deletes its file once committed."""
+    name = job.upload.name if job.upload else ""
+    times = {1: "once", 2: "twice"}.get(job.attempts, f"{job.attempts} times")
+    job.error = (f"The import stopped {times} before finishing (its worker was stopped, or ran out of memory or "
+                 "time), so it was given up and the uploaded file deleted. Upload the log again; if it stops "
+                 "again, import it in smaller parts.")
+    job.status, job.progress, job.finished_at, job.upload = ImportStatus.FAILED, 0, now, ""
+    job.save(update_fields=["status", "progress", "finished_at", "upload", "error"])
+    if name:
+        storage = job.upload.storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
 def _import_claim(*, import_id: int) -> EventImport | None:
+    """The job, now running under a new attempt of this caller's; None if it is not this caller's to run."""
     job = EventImport.objects.select_for_update().select_related("journey").filter(pk=import_id).first()
     if job is None or job.status in (ImportStatus.DONE, ImportStatus.FAILED):
+        return None  # finished already: a message delivered twice
+    now = timezone.now()
+    if job.status == ImportStatus.RUNNING and job.alive_at >= _stale(now):
+        return None  # another worker is running it
+    if job.attempts >= settings.EVENT_IMPORT_MAX_ATTEMPTS:
+        _import_give_up(job, now=now)  # a message Redis delivered again after its worker died, once too often
         return None
-    if job.status == ImportStatus.RUNNING and job.started_at and \
-            timezone.now() - job.started_at < timedelta(seconds=tasks.IMPORT_TIME_LIMIT):
-        return None
-    job.status, job.started_at, job.progress, job.attempts = ImportStatus.RUNNING, timezone.now(), PROGRESS_CLAIMED, \
-        job.attempts + 1
-    job.save(update_fields=["status", "started_at", "progress", "attempts"])
+    job.status, job.started_at, job.alive_at, job.progress, job.attempts = \
+        ImportStatus.RUNNING, now, now, PROGRESS_CLAIMED, job.attempts + 1
+    job.save(update_fields=["status", "started_at", "alive_at", "progress", "attempts"])
     return job
 
 
 def _import_progress(job: EventImport, percent: int) -> None:
-    EventImport.objects.filter(pk=job.pk, status=ImportStatus.RUNNING, attempts=job.attempts).update(progress=percent)
+    EventImport.objects.filter(pk=job.pk, status=ImportStatus.RUNNING, attempts=job.attempts).update(
+        progress=percent, alive_at=timezone.now())
 
 
 def _import_finish(job: EventImport, *, status: str, error: str = "", error_line: int | None = None,
                    result: dict | None = None, observed: Journey | None = None) -> EventImport:
+    """Records the outcome of this attempt, unless the job was given to another one meanwhile (then its own
+    outcome, and the file it still needs, are left to it)."""
     name = job.upload.name if job.upload else ""
-    EventImport.objects.filter(pk=job.pk).update(
+    mine = EventImport.objects.filter(pk=job.pk, status=ImportStatus.RUNNING, attempts=job.attempts).update(
         status=status, error=error, error_line=error_line, result=result, observed=observed, upload="",
         progress=PROGRESS_DONE if status == ImportStatus.DONE else 0, finished_at=timezone.now())
-    if name:
+    if name and mine:
         job.upload.storage.delete(name)  # the rows are gone with it: only the aggregates stay
     job.refresh_from_db()
     return job

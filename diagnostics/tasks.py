@@ -24,6 +24,13 @@ def import_events(import_id: int) -> None:
     services.event_import_run(import_id=import_id)
 
 
+@shared_task(name="diagnostics.requeue_stuck_imports", ignore_result=True)
+def requeue_stuck_imports() -> int:
+    from . import services
+
+    return services.event_imports_requeue_stuck()
+
+
 def import_events_enqueue(import_id: int) -> None:
     if import_events.app.conf.broker_url.startswith("memory://"):
         _in_process_pool().submit(_run_in_process, import_id)

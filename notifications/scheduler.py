@@ -1,5 +1,6 @@
 """Without Redis there is no Celery beat: `make run` sends mention emails and the weekly digest from a
-thread of the web process instead (local settings only, NOTIFICATIONS_IN_PROCESS)."""
+thread of the web process instead (local settings only, NOTIFICATIONS_IN_PROCESS), and on the same beat
+queues again the event-log imports whose run died with an earlier process (diagnostics' periodic task)."""
 
 import datetime
 import logging
@@ -21,11 +22,14 @@ def digest_due(now: datetime.datetime) -> bool:
 
 
 def tick(now: datetime.datetime) -> None:
+    from diagnostics import tasks as diagnostics_tasks
+
     from . import tasks
 
     tasks.send_mention_emails.apply()
     if digest_due(now):
         tasks.send_weekly_digests.apply()
+    diagnostics_tasks.requeue_stuck_imports.apply()
 
 
 def _loop() -> None:

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from diagnostics.alarms import Month, common_upstream, decline
+from diagnostics.alarms import RETURN_RATE, Month, common_upstream, decline
 from diagnostics.services import stage_metric_record
 
 
@@ -108,3 +108,72 @@ def test_how_sure_is_said_in_words_a_person_can_trust():
     assert alarm.text.endswith("more than 99% sure")  # never "100% sure"
     gentle = decline("A → B", 0, months([0.70, 0.70, 0.70, 0.70] + [0.695] * 6, entered=400))
     assert gentle.sure == f"{gentle.certainty * 100:.0f}% sure" and gentle.certainty < 0.99
+
+
+# --- a stage's return rate (from event logs), watched upside down -----------------------------------
+
+
+def returning(rates, entered=1000):
+    """Months of a stage's return rate: `progressed` is the share that did not come back."""
+    return months([1 - rate for rate in rates], entered=entered)
+
+
+def test_a_small_lasting_rise_of_a_stage_return_rate_is_caught():
+    alarm = decline("Intake", 2, returning([0.05, 0.052, 0.048, 0.05, 0.05, 0.05, 0.08, 0.08, 0.081, 0.079]),
+                    metric=RETURN_RATE)
+    assert alarm is not None and alarm.rule == "cusum" and alarm.subject == "stage"
+    assert alarm.since == date(2025, 7, 1)
+    assert alarm.drop_points == pytest.approx(3.0, abs=0.1)
+    assert alarm.text.startswith("Intake: return rate up 3 points since July 2025 (5.0% → 8.0%)")
+
+
+def test_noise_in_a_return_rate_and_small_months_raise_no_alarm():
+    noise = [0.05, 0.055, 0.045, 0.05, 0.052, 0.048, 0.055, 0.045, 0.05, 0.053, 0.047]
+    assert decline("Intake", 2, returning(noise), metric=RETURN_RATE) is None
+    assert decline("Intake", 2, returning([0.05] * 6 + [0.10] * 5, entered=20), metric=RETURN_RATE) is None
+
+
+def test_a_falling_return_rate_is_no_alarm():
+    assert decline("Intake", 2, returning([0.08] * 6 + [0.05] * 5), metric=RETURN_RATE) is None
+
+
+def _returns_log(path, journey, returned_per_month):
+    """400 cases a month enter the second stage from the first; some come back to it after 12 days."""
+    first, second = journey.stages.order_by("position").values_list("name", flat=True)[:2]
+    rows = []
+    for month, back in enumerate(returned_per_month, start=1):
+        for n in range(400):
+            case = f"m{month}-{n}"
+            rows += [(case, first, f"2025-{month:02d}-02T09:00:00"), (case, second, f"2025-{month:02d}-03T09:00:00")]
+            if n < back:
+                rows.append((case, second, f"2025-{month:02d}-15T09:00:00"))
+    path.write_text("case_id,step,timestamp\n" + "".join(",".join(r) + "\n" for r in rows))
+    return str(path), second
+
+
+def test_an_event_log_whose_stage_return_rate_creeps_up_raises_the_alarm_everywhere(journey, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from compliance.health import health_check
+    from diagnostics.selectors import alarms_get
+
+    path, second = _returns_log(tmp_path / "events.csv", journey, [20] * 6 + [36] * 5)
+    call_command("import_events", path, "--map", str(journey.pk), stdout=StringIO())
+    (alarm,) = [a for a in alarms_get(journey=journey) if a.metric == RETURN_RATE]
+    assert alarm.text.startswith(f"{second}: return rate up 4 points since July 2025 (5.0% → 9.0%)")
+    findings = [f for f in health_check(journey=journey).findings if f.rule == "quiet_decline"]
+    assert [f.message[:len(alarm.text)] for f in findings] == [alarm.text]
+
+
+def test_an_event_log_with_small_return_counts_raises_no_alarm(journey, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from diagnostics.selectors import alarms_get
+
+    path, _second = _returns_log(tmp_path / "events.csv", journey, [2] * 6 + [9] * 5)  # 0.5% → 2.25%: all < 11
+    call_command("import_events", path, "--map", str(journey.pk), stdout=StringIO())
+    assert [a for a in alarms_get(journey=journey) if a.metric == RETURN_RATE] == []

@@ -263,3 +263,95 @@ def test_the_comparison_adds_what_the_event_log_shows(journey, owner_client, htm
         assert escape(f"11 cases go back from “{names[2]}” to “{names[1]}” (11 times).") in page
         assert escape(f"Nobody in the event log reached “{names[3]}”.") in page
         assert "event log events.csv" in page
+
+
+# --- imports whose worker died ----------------------------------------------------------------------
+
+
+def _queued(journey, owner_client, django_capture_on_commit_callbacks, count):
+    with django_capture_on_commit_callbacks(execute=False):
+        for _ in range(count):
+            owner_client.post(reverse("diagnostics:events", args=[journey.pk]),
+                              {"file": _upload(journey), "return_gap_days": 7})
+    return list(EventImport.objects.order_by("pk"))
+
+
+def _silent_for(minutes, **fields):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return {"alive_at": timezone.now() - timedelta(minutes=minutes), **fields}
+
+
+def test_imports_silent_too_long_are_queued_again_once_and_live_ones_left_alone(
+        journey, owner_client, django_capture_on_commit_callbacks, settings):
+    settings.EVENT_IMPORT_STUCK_AFTER = 15 * 60
+    queued, running, live = _queued(journey, owner_client, django_capture_on_commit_callbacks, 3)
+    EventImport.objects.filter(pk=queued.pk).update(**_silent_for(16))
+    EventImport.objects.filter(pk=running.pk).update(**_silent_for(16, status=ImportStatus.RUNNING, attempts=1))
+    EventImport.objects.filter(pk=live.pk).update(**_silent_for(14, status=ImportStatus.RUNNING, attempts=1))
+    with django_capture_on_commit_callbacks(execute=False) as enqueued:
+        assert tasks.requeue_stuck_imports() == 2
+    assert len(enqueued) == 2
+    with django_capture_on_commit_callbacks(execute=False) as again:
+        assert tasks.requeue_stuck_imports() == 0  # idempotent: a job queued again shows life now
+    assert again == []
+    for job in (queued, running, live):
+        job.refresh_from_db()
+    assert (queued.status, queued.error) == (ImportStatus.QUEUED, "")
+    assert (running.status, running.error) == (ImportStatus.QUEUED, "The worker stopped before finishing; trying again.")
+    assert (live.status, live.attempts) == (ImportStatus.RUNNING, 1)
+    tasks.import_events(live.pk)  # its own worker still runs it: a second message changes nothing
+    assert EventImport.objects.get(pk=live.pk).attempts == 1
+    tasks.import_events(running.pk)
+    running.refresh_from_db()
+    assert (running.status, running.attempts, running.result["cases"], running.error) == (ImportStatus.DONE, 2, 26, "")
+
+
+def test_an_import_out_of_attempts_is_failed_in_words_and_its_file_deleted(
+        journey, owner_client, django_capture_on_commit_callbacks, settings):
+    settings.EVENT_IMPORT_MAX_ATTEMPTS = 3
+    (job,) = _queued(journey, owner_client, django_capture_on_commit_callbacks, 1)
+    stored = job.upload.path
+    EventImport.objects.filter(pk=job.pk).update(**_silent_for(20, status=ImportStatus.RUNNING, attempts=3))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert tasks.requeue_stuck_imports() == 1
+    assert len(callbacks) == 1  # the file's deletion, once committed; nothing enqueued
+    job.refresh_from_db()
+    assert (job.status, job.result, job.upload.name, job.progress) == (ImportStatus.FAILED, None, "", 0)
+    assert job.error.startswith("The import stopped 3 times before finishing (its worker was stopped")
+    assert not os.path.exists(stored)
+    tasks.import_events(job.pk)  # a message Redis delivers again afterwards changes nothing
+    assert EventImport.objects.get(pk=job.pk).status == ImportStatus.FAILED
+
+
+def test_a_message_delivered_again_after_the_last_attempt_fails_the_job(
+        journey, owner_client, django_capture_on_commit_callbacks, settings):
+    settings.EVENT_IMPORT_MAX_ATTEMPTS = 2
+    (job,) = _queued(journey, owner_client, django_capture_on_commit_callbacks, 1)
+    EventImport.objects.filter(pk=job.pk).update(**_silent_for(20, status=ImportStatus.RUNNING, attempts=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.import_events(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (ImportStatus.FAILED, 2)
+    assert job.error.startswith("The import stopped twice before finishing")
+
+
+def test_without_redis_the_in_process_scheduler_queues_stuck_imports_again(
+        journey, owner_client, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from notifications import scheduler
+
+    (job,) = _queued(journey, owner_client, django_capture_on_commit_callbacks, 1)
+    EventImport.objects.filter(pk=job.pk).update(**_silent_for(16, status=ImportStatus.RUNNING, attempts=1))
+    with django_capture_on_commit_callbacks(execute=False) as enqueued:
+        scheduler.tick(timezone.now())
+    job.refresh_from_db()
+    assert job.status == ImportStatus.QUEUED and len(enqueued) == 1
+
+
+def test_celery_beat_queues_stuck_imports_again_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["requeue-stuck-event-imports"]
+    assert (entry["task"], entry["schedule"]) == (tasks.requeue_stuck_imports.name, 60.0)

@@ -297,8 +297,13 @@ EXPORT_TIME_LIMIT = int(os.environ.get("EXPORT_TIME_LIMIT", "300"))
 EXPORT_STUCK_AFTER = int(os.environ.get("EXPORT_STUCK_AFTER", str(EXPORT_TIME_LIMIT + 60)))
 # Redis hands an unacknowledged message (its worker died) to another worker after this long.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": EXPORT_STUCK_AFTER}
+# An event-log import queued or running with no sign of life this long has lost its worker: it is queued
+# again, and after this many attempts failed (its file deleted). A 10-million-event log takes under a minute.
+EVENT_IMPORT_STUCK_AFTER = int(os.environ.get("EVENT_IMPORT_STUCK_AFTER", str(15 * 60)))
+EVENT_IMPORT_MAX_ATTEMPTS = int(os.environ.get("EVENT_IMPORT_MAX_ATTEMPTS", "3"))
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-exports": {"task": "reports.requeue_stuck_exports", "schedule": 60.0},
+    "requeue-stuck-event-imports": {"task": "diagnostics.requeue_stuck_imports", "schedule": 60.0},
     "clean-exports": {"task": "reports.clean_exports", "schedule": 3600.0},
     "send-mention-emails": {"task": "notifications.send_mention_emails",
                             "schedule": float(os.environ.get("MENTION_EMAIL_EVERY_SECONDS", "300"))},
