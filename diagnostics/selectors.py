@@ -104,11 +104,11 @@ def readings_load(*, journeys: list[Journey], cards: bool = True) -> dict[int, R
             evidence[item.journey_id][item.card_id].append(item)
 
     designed_of = {j.pk: j.pk if j.kind == JourneyKind.DESIGNED else j.observes_id for j in journeys}
-    measured: dict[int, EventImport] = {}
+    newest_import: dict[int, EventImport] = {}
     for item in EventImport.objects.filter(journey_id__in={d for d in designed_of.values() if d},
                                            status=ImportStatus.DONE, result__isnull=False).order_by(
             "-finished_at", "-pk"):
-        measured.setdefault(item.journey_id, item)  # the newest, as `latest_import` picks it
+        newest_import.setdefault(item.journey_id, item)  # the newest, as `latest_import` picks it
 
     def counts(journey: Journey, threshold_of: Journey) -> Counts:
         return Counts(journey=journey, stages=stages[journey.pk], rows=rows[journey.pk],
@@ -128,7 +128,7 @@ def readings_load(*, journeys: list[Journey], cards: bool = True) -> dict[int, R
         readings[journey.pk] = Readings(
             counts=own, cards=on_board[journey.pk], evidence=evidence[journey.pk],
             observation=counts(newest, newest) if newest is not None else None, decline_source=source,
-            measured=measured.get(designed_of[journey.pk]))
+            measured=newest_import.get(designed_of[journey.pk]))
     return readings
 
 
