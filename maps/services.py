@@ -504,13 +504,15 @@ def _card_locked(card: Card) -> Card:
 
 
 def _cell_axes(*, journey: Journey, stage_id: int, lane_id: int) -> tuple[Stage, Lane]:
-    """The stage and lane of a cell a card goes to; one deleted meanwhile is a 404 that says so."""
+    """The stage and lane of a cell a card goes to: one deleted meanwhile is a 404 that says so; one that was
+    never on this map is bad input."""
     stage = Stage.objects.filter(journey=journey, pk=stage_id).first()
-    if stage is None:
-        raise deletions.not_found(Stage, journey_id=journey.pk, pk=stage_id, noun="stage")
     lane = Lane.objects.filter(journey=journey, pk=lane_id).first()
-    if lane is None:
-        raise deletions.not_found(Lane, journey_id=journey.pk, pk=lane_id, noun="lane")
+    for row, model, pk, noun in ((stage, Stage, stage_id, "stage"), (lane, Lane, lane_id, "lane")):
+        if row is None and model.all_objects.filter(journey=journey, pk=pk).exclude(deletion=None).exists():
+            raise deletions.not_found(model, journey_id=journey.pk, pk=pk, noun=noun)
+    if stage is None or lane is None:
+        raise ApplicationError("That stage or lane is not part of this map.")
     return stage, lane
 
 
