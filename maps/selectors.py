@@ -191,6 +191,7 @@ class BoardOutline:
     stages: list[Stage]
     rows: list[Row]
     curve: Curve
+    card_count: int  # an empty map's board guides its first steps instead
 
 
 def board_outline_get(*, journey: Journey) -> BoardOutline:
@@ -217,6 +218,7 @@ def board_outline_get(*, journey: Journey) -> BoardOutline:
         rows=[Row(lane=lane, cells=[Cell(stage=s, lane=lane, cards=by_cell.get((s.pk, lane.pk), [])) for s in stages])
               for lane in lanes],
         curve=confidence_curve([(s.name, scores.get(s.pk, [])) for s in stages]),
+        card_count=len(stamps),
     )
 
 

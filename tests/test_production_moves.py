@@ -100,8 +100,9 @@ def test_refused_moves_answer_a_message_under_production_settings(production, jo
             (client, reverse("maps:stage_move", args=[journey.pk, last.pk]), {"version": 1, "step": 1}, 200),
             (client, reverse("maps:stage_move", args=[journey.pk, 999999]), {"version": 1, "step": 1}, 404),
             (client, reverse("maps:lane_move", args=[journey.pk, lane.pk]), {"version": 1, "position": 99}, 200),
+            # a lane never on this map is bad input (a deleted one is a 404 that says so: test_deleted_targets)
             (client, reverse("maps:card_move", args=[journey.pk, card.pk]), {"version": 1, "lane": 999999,
-                                                                             "position": 0}, 404),
+                                                                             "position": 0}, 400),
             (viewer_client, reverse("maps:card_move", args=[journey.pk, card.pk]), {"version": 1, "step": 1}, 403),
         ]
         for who, url, data, status in cases:
