@@ -73,3 +73,7 @@ def wait_for_server_requests_to_finish(timeout: float = 10.0) -> None:
             if cursor.fetchone()[0] == 0:
                 return
             time.sleep(0.05)
+        # Still busy after the timeout (a request of a page already closed, stuck behind a lock): end those
+        # sessions, or the flush that follows deadlocks with them and every later test starts on a dirty database.
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid() AND state <> 'idle'")
