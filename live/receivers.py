@@ -97,9 +97,11 @@ def _submit_panels(journey_id: int) -> None:
             _panels_queued.discard(journey_id)
 
 
-def panels_settled(timeout: float) -> None:
-    """Waits until no panel render is queued or running (tests flush the database after it)."""
+def settled(timeout: float) -> None:
+    """Waits until every queued change is published and no panel render is queued or running (tests
+    flush the database after it; the bench times a page on a server that is not still publishing)."""
     deadline = time.monotonic() + timeout
+    _publisher.submit(lambda: None).result(timeout=timeout)  # one worker: every render queued before is done
     while _panels_queued and time.monotonic() < deadline:
         time.sleep(0.05)
     _panel_publisher.submit(lambda: None).result(timeout=max(0.1, deadline - time.monotonic()))

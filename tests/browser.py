@@ -61,10 +61,9 @@ def wait_for_server_requests_to_finish(timeout: float = 10.0) -> None:
     flushing the database under that request deadlocks, so the flush waits for it."""
     if connection.vendor != "postgresql":
         return
-    from live.receivers import _publisher, panels_settled
+    from live.receivers import settled
 
-    _publisher.submit(lambda: None).result(timeout=timeout)  # one worker: every queued live render is done
-    panels_settled(timeout)
+    settled(timeout)
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
