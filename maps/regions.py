@@ -60,34 +60,44 @@ def _template_digest() -> str:
     return hashlib.blake2b(Path(origin).read_bytes(), digest_size=6).hexdigest()
 
 
-def _card_key(card: Card, variant: str) -> str:
+def _card_key(card: Card | selectors.CardStamp, variant: str) -> str:
     # What a card shows beyond its own row, which its version does not count: badges, team and stage names.
-    extra = "|".join([
-        "".join(str(b) for b in getattr(card, "badges", ())), str(card.owner_team or ""),
-        str(getattr(card, "to_stage", "") or ""), str(getattr(card, "from_team", "") or ""),
-        str(getattr(card, "to_team", "") or ""),
-    ])
+    names = card.names if isinstance(card, selectors.CardStamp) else selectors.card_names(card)
+    extra = "|".join(["".join(str(b) for b in getattr(card, "badges", ())), *map(str, names)])
     digest = hashlib.blake2b(extra.encode(), digest_size=8).hexdigest()
     return f"card-html:{_template_digest()}:{card.pk}:{card.version}:{variant}:{digest}"
 
 
-def cards_html_attach(*, journey: Journey, cards: Iterable[Card], can_edit: bool) -> None:
+def cards_html_attach(*, journey: Journey, cards: Iterable[Card | selectors.CardStamp], can_edit: bool,
+                      loaded: dict[int, Card] | None = None) -> dict[int, Card]:
     """Gives each card `html`, its rendered partial: from the cache when there, rendered (and kept) otherwise.
-    Cards need their badges attached first (`selectors.badges_attach`)."""
+    A card may be a stamp (`selectors.CardStamp`): only the stamps missing from the cache are loaded as cards,
+    or taken from `loaded` (cards at hand, as their own kind), which is returned with those added. A stamp
+    whose card is gone meanwhile gets no `html`. Cards and stamps need their badges attached first
+    (`selectors.badges_attach`)."""
     cards = list(cards)
+    loaded = dict(loaded or {})
     variant = variant_for(can_edit)
     keys = {card.pk: _card_key(card, variant) for card in cards}
     cached = _cache_call(cache.get_many, list(keys.values())) or {} if cards else {}
+    wanted = [c.pk for c in cards if keys[c.pk] not in cached and isinstance(c, selectors.CardStamp)]
+    if unloaded := [pk for pk in wanted if pk not in loaded]:
+        loaded |= selectors.cards_of_board(journey=journey, card_ids=unloaded)
     missing = {}
     template = get_template(f"{BOARD}#card")
     context = {"journey": journey, "can_edit": can_edit, **url_prefixes(journey.pk)}
     for card in cards:
         html = cached.get(keys[card.pk])
         if html is None:
-            html = missing[keys[card.pk]] = template.render(context | {"card": card})
+            model = loaded.get(card.pk) if isinstance(card, selectors.CardStamp) else card
+            if model is None:
+                continue  # deleted since its stamp was read: its cell leaves it out
+            model.badges = card.badges
+            html = missing[keys[card.pk]] = template.render(context | {"card": model})
         card.html = mark_safe(html)
     if missing:
         _cache_call(cache.set_many, missing, CARD_CACHE_SECONDS)
+    return loaded
 
 
 def _cache_call(method, *args):
@@ -117,24 +127,27 @@ def board_html_attach(*, board: selectors.BoardOutline, can_edit: bool) -> None:
     missing = [(key, cell) for key, cell in zip(keys, cells, strict=True) if key not in cached]
     if missing:
         journey = board.journey
-        cards = selectors.cards_of_board(journey=journey, card_ids=[c.pk for _, cell in missing for c in cell.cards])
-        for _, cell in missing:
-            stamps, cell.cards = cell.cards, [cards[stamp.pk] for stamp in cell.cards if stamp.pk in cards]
-            for card, stamp in zip(cell.cards, (s for s in stamps if s.pk in cards), strict=True):
-                card.badges = stamp.badges
         cards_html_attach(journey=journey, cards=(c for _, cell in missing for c in cell.cards), can_edit=can_edit)
         template = get_template(f"{BOARD}#board_cell")
         context = {"journey": journey, "can_edit": can_edit, **url_prefixes(journey.pk)}
         for key, cell in missing:
+            cell.cards = [card for card in cell.cards if hasattr(card, "html")]
             cached[key] = template.render(context | {"cell": cell})
         cache.set_many({key: cached[key] for key, _ in missing}, CARD_CACHE_SECONDS)
     for key, cell in zip(keys, cells, strict=True):
         cell.html = mark_safe(cached[key])
 
 
-def cells_render(*, journey: Journey, cells: list[selectors.Cell], can_edit: bool) -> str:
-    cards_html_attach(journey=journey, cards=(c for cell in cells for c in cell.cards), can_edit=can_edit)
-    return "".join(render_to_string(f"{BOARD}#cell", {"cell": cell, "oob": True}).strip() for cell in cells)
+def cells_render(*, journey: Journey, cells: list[selectors.Cell], can_edit: bool,
+                 loaded: dict[int, Card] | None = None) -> tuple[str, dict[int, Card]]:
+    """These cells as out-of-band regions, and the cards loaded to render them (with `loaded`, those at hand
+    already: the next variant's render needs no query for them)."""
+    loaded = cards_html_attach(journey=journey, cards=(c for cell in cells for c in cell.cards), can_edit=can_edit,
+                               loaded=loaded)
+    for cell in cells:
+        cell.cards = [card for card in cell.cards if hasattr(card, "html")]
+    html = "".join(render_to_string(f"{BOARD}#cell", {"cell": cell, "oob": True}).strip() for cell in cells)
+    return html, loaded
 
 
 def _badges_changed(journey: Journey) -> str:
@@ -215,8 +228,10 @@ def regions_for_revision(*, journey_id: int, revision: int) -> Regions:
         renamed += [selectors.Cell(stage=s, lane=lane) for lane in journey.lanes.all() for s in stages]
     if lanes:
         renamed += [selectors.Cell(stage=s, lane=lane) for s in journey.stages.all() for lane in lanes]
+    loaded: dict[int, Card] = {}
     for variant, can_edit in VARIANTS.items():
-        parts = [cells_render(journey=journey, cells=cells, can_edit=can_edit)]
+        cells_html, loaded = cells_render(journey=journey, cells=cells, can_edit=can_edit, loaded=loaded)
+        parts = [cells_html]
         base = {"journey": journey, "can_edit": can_edit, "oob": True, **url_prefixes(journey.pk)}
         headers = [render_to_string(f"{BOARD}#stage_cell", base | {"stage": s}).strip() for s in stages]
         headers += [render_to_string(f"{BOARD}#lane_cell", base | {"lane": lane}).strip() for lane in lanes]

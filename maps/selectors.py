@@ -123,7 +123,7 @@ def card_get(*, journey: Journey, pk: int, deleted: bool = False) -> Card:
 class Cell:
     stage: Stage
     lane: Lane
-    cards: list[Card] = field(default_factory=list)
+    cards: list["CardStamp"] = field(default_factory=list)  # in order; `regions` gives each its `html`
 
 
 @dataclass
@@ -182,6 +182,19 @@ class CardStamp:
     badges: list = field(default_factory=list)
 
 
+# A stamp's columns, then the user state's confidence (for the curve).
+_STAMP_COLUMNS = ("pk", "version", "kind", "stage_id", "lane_id", "owner_team__name", "transition__to_stage__name",
+                  "transition__from_team__name", "transition__to_team__name", "userstate__confidence")
+_HANDOFF_NAMES = ("to_stage", "from_team", "to_team")
+
+
+def card_names(card: Card) -> tuple:
+    """A card's `CardStamp.names`, from the card as its own kind."""
+    def name(relation: str):
+        return getattr(card, relation).name if getattr(card, f"{relation}_id", None) else None
+    return (name("owner_team"), *(name(r) if card.kind == LaneKind.HANDOFFS else None for r in _HANDOFF_NAMES))
+
+
 @dataclass
 class BoardOutline:
     """The board as the board page renders it from the cache: its stages, lanes and curve, and in each
@@ -199,9 +212,7 @@ def board_outline_get(*, journey: Journey) -> BoardOutline:
     building its models: on a large board that construction was most of the page's time."""
     stages = list(journey.stages.all())
     lanes = list(journey.lanes.all())
-    rows = journey.cards.filter(deleted_at=None).order_by("position", "id").values_list(
-        "pk", "version", "kind", "stage_id", "lane_id", "owner_team__name", "transition__to_stage__name",
-        "transition__from_team__name", "transition__to_team__name", "userstate__confidence")
+    rows = journey.cards.filter(deleted_at=None).order_by("position", "id").values_list(*_STAMP_COLUMNS)
     by_cell: dict[tuple[int, int], list[CardStamp]] = defaultdict(list)
     scores: dict[int, list[int]] = defaultdict(list)
     stamps = []
@@ -229,19 +240,22 @@ def cards_of_board(*, journey: Journey, card_ids: list[int]) -> dict[int, Card]:
 
 
 def cells_of_cards(*, journey: Journey, card_ids: list[int]) -> list[Cell]:
-    """The cells that hold these cards (or held them: a deleted card's cell, without it), each with
-    its cards in order and their badges: what a live change of those cards re-renders."""
+    """The cells that hold these cards (or held them: a deleted card's cell, without it), each with the
+    stamps of its cards in order and their badges: what a live change of those cards re-renders
+    (`regions.cells_render` takes the cards' HTML from the cache and loads only the cards not there)."""
     places = set(Card.all_objects.filter(journey=journey, pk__in=card_ids).values_list("stage_id", "lane_id"))
     if not places:
         return []
     where = Q()
     for stage_id, lane_id in places:
         where |= Q(stage_id=stage_id, lane_id=lane_id)
-    cards = [card_detail(c) for c in _with_details(journey.cards.filter(where, deleted_at=None)).order_by("position", "id")]
-    badges_attach(journey=journey, cards=cards)
-    by_cell: dict[tuple[int, int], list[Card]] = defaultdict(list)
-    for card in cards:
-        by_cell[(card.stage_id, card.lane_id)].append(card)
+    by_cell: dict[tuple[int, int], list[CardStamp]] = defaultdict(list)
+    stamps = []
+    rows = journey.cards.filter(where, deleted_at=None).order_by("position", "id").values_list(*_STAMP_COLUMNS)
+    for pk, version, _kind, stage_id, lane_id, *names, _confidence in rows:
+        stamps.append(stamp := CardStamp(pk=pk, version=version, names=tuple(names)))
+        by_cell[(stage_id, lane_id)].append(stamp)
+    badges_attach(journey=journey, cards=stamps)
     stages = {s.pk: s for s in journey.stages.filter(pk__in={s for s, _ in places})}
     lanes = {lane.pk: lane for lane in journey.lanes.filter(pk__in={lane for _, lane in places})}
     return [Cell(stage=stages[s], lane=lanes[lane], cards=by_cell.get((s, lane), []))

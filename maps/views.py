@@ -105,12 +105,15 @@ def _focus(response: HttpResponse, card_id: int | None) -> HttpResponse:
 
 
 def _cells_response(request: HttpRequest, journey, *, cells: list[selectors.Cell], focus: int | None,
-                    curve: bool = False) -> HttpResponse:
+                    curve: bool = False, saved: Card | None = None) -> HttpResponse:
     """After one's own card change under HTMX: the changed cells as out-of-band regions (the same HTML
     the live event brings the others) and the curve when a user state changed; nothing else, so the
-    card editor's slot it answers to is emptied: the editor closes."""
+    card editor's slot it answers to is emptied: the editor closes. The `saved` card, as the service
+    left it, is not read again."""
     context = _context(request, journey, curve=selectors.curve_get(journey=journey) if curve else None)
-    context["regions"] = mark_safe(regions.cells_render(journey=journey, cells=cells, can_edit=context["can_edit"]))
+    html, _ = regions.cells_render(journey=journey, cells=cells, can_edit=context["can_edit"],
+                                   loaded={saved.pk: saved} if saved else None)
+    context["regions"] = mark_safe(html)
     return _focus(TemplateResponse(request, f"{BOARD}#regions_response", context), focus)
 
 
@@ -442,7 +445,7 @@ def card_create(request: HttpRequest, pk: int) -> HttpResponse:
             if not request.htmx:
                 return redirect(_board_url(journey, f"card-{card.pk}"))
             return _cells_response(request, journey, cells=selectors.cells_of_cards(journey=journey, card_ids=[card.pk]),
-                                   focus=card.pk, curve=card.kind == LaneKind.USER_STATE)
+                                   focus=card.pk, curve=card.kind == LaneKind.USER_STATE, saved=card)
     return _editor_response(request, journey, form=form, stage=stage, lane=lane,
                             title=f"New {LaneKind(lane.kind).label.lower()} card", action=reverse("maps:card_create", args=[pk]),
                             cancel=_board_url(journey, f"cell-{stage.pk}-{lane.pk}"),
@@ -461,8 +464,8 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     extra = {"card": card, "title": f"Edit “{card.title}”", **urls}
     if request.method == "POST" and form.is_valid():
         try:
-            services.card_update(actor=request.user, card=card, version=form.cleaned_data["version"],
-                                 data=form.cleaned_data)
+            saved = services.card_update(actor=request.user, card=card, version=form.cleaned_data["version"],
+                                         data=form.cleaned_data)
         except Conflict as error:
             if error.current is not None:  # theirs as the card's own kind, not the bare card row
                 error.current = selectors.card_get(journey=journey, pk=card.pk)
@@ -475,7 +478,7 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
             if not request.htmx:
                 return redirect(urls["cancel"])
             return _cells_response(request, journey, cells=selectors.cells_of_cards(journey=journey, card_ids=[card.pk]),
-                                   focus=card.pk, curve=card.kind == LaneKind.USER_STATE)
+                                   focus=card.pk, curve=card.kind == LaneKind.USER_STATE, saved=saved)
     return _editor_response(request, journey, form=form, stage=card.stage, lane=card.lane,
                             status=422 if form.is_bound else 200, **extra, **placement)
 
