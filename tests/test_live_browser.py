@@ -67,6 +67,8 @@ def test_a_half_typed_card_form_survives_a_remote_change(board_for, owner, edito
     page = board_for(owner)
     other = board_for(editor)
     page.click(f"#card-{mine.pk} .card-edit")
+    # Typing starts once the drawer has settled (its first field focused), as a person sees it open first.
+    expect(page.locator("#card-editor input[name=title]")).to_be_focused()
     body = page.locator("#card-editor textarea[name=body]")
     body.fill("Patients stop here because")
     for _ in range(len(" because")):
