@@ -246,6 +246,20 @@ def cells_of_cards(*, journey: Journey, card_ids: list[int]) -> list[Cell]:
     places = set(Card.all_objects.filter(journey=journey, pk__in=card_ids).values_list("stage_id", "lane_id"))
     if not places:
         return []
+    stages = {s.pk: s for s in journey.stages.filter(pk__in={s for s, _ in places})}
+    lanes = {lane.pk: lane for lane in journey.lanes.filter(pk__in={lane for _, lane in places})}
+    return _cells_at(journey=journey, places=places, stages=stages, lanes=lanes)
+
+
+def cell_of_card(*, journey: Journey, card: Card) -> list[Cell]:
+    """Like `cells_of_cards` for one card a service has just saved, its stage and lane loaded with it:
+    where it is is known, so only its cell's cards are read."""
+    return _cells_at(journey=journey, places={(card.stage_id, card.lane_id)},
+                     stages={card.stage_id: card.stage}, lanes={card.lane_id: card.lane})
+
+
+def _cells_at(*, journey: Journey, places: set[tuple[int, int]], stages: dict[int, Stage],
+              lanes: dict[int, Lane]) -> list[Cell]:
     where = Q()
     for stage_id, lane_id in places:
         where |= Q(stage_id=stage_id, lane_id=lane_id)
@@ -256,8 +270,6 @@ def cells_of_cards(*, journey: Journey, card_ids: list[int]) -> list[Cell]:
         stamps.append(stamp := CardStamp(pk=pk, version=version, names=tuple(names)))
         by_cell[(stage_id, lane_id)].append(stamp)
     badges_attach(journey=journey, cards=stamps)
-    stages = {s.pk: s for s in journey.stages.filter(pk__in={s for s, _ in places})}
-    lanes = {lane.pk: lane for lane in journey.lanes.filter(pk__in={lane for _, lane in places})}
     return [Cell(stage=stages[s], lane=lanes[lane], cards=by_cell.get((s, lane), []))
             for s, lane in sorted(places) if s in stages and lane in lanes]
 

@@ -105,12 +105,17 @@ def _focus(response: HttpResponse, card_id: int | None) -> HttpResponse:
 
 
 def _cells_response(request: HttpRequest, journey, *, cells: list[selectors.Cell], focus: int | None,
-                    curve: bool = False, saved: Card | None = None) -> HttpResponse:
+                    curve: bool = False, saved: Card | None = None, changed: bool = True) -> HttpResponse:
     """After one's own card change under HTMX: the changed cells as out-of-band regions (the same HTML
     the live event brings the others) and the curve when a user state changed; nothing else, so the
     card editor's slot it answers to is emptied: the editor closes. The `saved` card, as the service
-    left it, is not read again."""
-    context = _context(request, journey, curve=selectors.curve_get(journey=journey) if curve else None)
+    left it, is not read again; nor is the person's role once a service `changed` the map for them:
+    it let them because they can edit."""
+    curve_value = selectors.curve_get(journey=journey) if curve else None
+    if changed:
+        context = {"journey": journey, "can_edit": True, "curve": curve_value} | regions.url_prefixes(journey.pk)
+    else:
+        context = _context(request, journey, curve=curve_value)
     html, _ = regions.cells_render(journey=journey, cells=cells, can_edit=context["can_edit"],
                                    loaded={saved.pk: saved} if saved else None)
     context["regions"] = mark_safe(html)
@@ -422,7 +427,7 @@ def card_detail(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
         return redirect(_board_url(journey, f"card-{card.pk}"))
     if request.htmx.target == "dialog":  # "Take theirs" in the card editor: it closes, the card shows theirs
         return _cells_response(request, journey, cells=selectors.cells_of_cards(journey=journey, card_ids=[card.pk]),
-                               focus=card.pk, curve=card.kind == LaneKind.USER_STATE)
+                               focus=card.pk, curve=card.kind == LaneKind.USER_STATE, changed=False)
     selectors.badges_attach(journey=journey, cards=[card])
     return TemplateResponse(request, f"{BOARD}#card", _context(request, journey, card=card))
 
@@ -444,7 +449,7 @@ def card_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if not request.htmx:
                 return redirect(_board_url(journey, f"card-{card.pk}"))
-            return _cells_response(request, journey, cells=selectors.cells_of_cards(journey=journey, card_ids=[card.pk]),
+            return _cells_response(request, journey, cells=selectors.cell_of_card(journey=journey, card=card),
                                    focus=card.pk, curve=card.kind == LaneKind.USER_STATE, saved=card)
     return _editor_response(request, journey, form=form, stage=stage, lane=lane,
                             title=f"New {LaneKind(lane.kind).label.lower()} card", action=reverse("maps:card_create", args=[pk]),
@@ -477,7 +482,7 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
         else:
             if not request.htmx:
                 return redirect(urls["cancel"])
-            return _cells_response(request, journey, cells=selectors.cells_of_cards(journey=journey, card_ids=[card.pk]),
+            return _cells_response(request, journey, cells=selectors.cell_of_card(journey=journey, card=saved),
                                    focus=card.pk, curve=card.kind == LaneKind.USER_STATE, saved=saved)
     return _editor_response(request, journey, form=form, stage=card.stage, lane=card.lane,
                             status=422 if form.is_bound else 200, **extra, **placement)

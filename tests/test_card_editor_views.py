@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from maps import services
-from maps.models import CARD_MODELS, Card, LaneKind, UserState
+from maps.models import CARD_MODELS, Card, Journey, LaneKind, UserState
+from maps.regions import regions_for_revision
 
 from . import factories
 from .factories import make_card, map_state
@@ -50,6 +51,15 @@ def _assert_saved(before, chosen):
         assert any(spelling in rows for spelling in as_saved(value)), f"{name}={value!r} was not saved: {rows[:300]}"
 
 
+def _assert_answers_as_the_others_see_it(response, journey):
+    """One's own save answers with the regions the live event brings the other editors: the card's whole
+    cell (its neighbours too, in order), and the curve for a user state."""
+    revision = Journey.objects.get(pk=journey.pk).revision
+    live = regions_for_revision(journey_id=journey.pk, revision=revision).html["editor"]
+    between_tags = re.compile(r">\s+<")
+    assert between_tags.sub("><", live).strip() == between_tags.sub("><", response.content.decode()).strip()
+
+
 @KINDS
 @BOTH
 def test_a_card_of_every_kind_added_with_every_field_filled(owner_client, journey, kind, hx):
@@ -63,6 +73,8 @@ def test_a_card_of_every_kind_added_with_every_field_filled(owner_client, journe
     card = Card.objects.get(journey=journey, lane=lane, title=data["title"])
     assert (card.stage_id, card.kind) == (stage.pk, kind)
     _assert_saved(before, chosen)
+    if hx:
+        _assert_answers_as_the_others_see_it(response, journey)
 
 
 @KINDS
@@ -78,6 +90,8 @@ def test_a_card_of_every_kind_edited_with_every_field_filled(owner_client, owner
     assert response.status_code == (200 if hx else 302), response.content.decode()[:500]
     _assert_saved(before, chosen)
     assert Card.objects.get(pk=card.pk).version == 2
+    if hx:
+        _assert_answers_as_the_others_see_it(response, journey)
 
 
 @pytest.mark.parametrize("kind, owned", [(LaneKind.ACTIONS, False), (LaneKind.USER_STATE, False),
