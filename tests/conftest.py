@@ -7,6 +7,8 @@ from workspaces.models import Role
 
 from . import factories
 
+pytest_plugins = ["tests.workers"]  # broker and celery_worker, for every module that runs Celery work
+
 
 @pytest.fixture
 def owner(db):

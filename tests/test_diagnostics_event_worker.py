@@ -12,7 +12,7 @@ from django.urls import reverse
 from diagnostics import tasks
 from diagnostics.models import EventImport, ImportStatus, StageMetric
 from tests.test_diagnostics_event_imports import log_text
-from tests.test_reports_runners import _database_url, broker, celery_worker, wait_for  # noqa: F401 -- fixtures
+from tests.workers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

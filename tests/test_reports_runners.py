@@ -5,39 +5,20 @@ with Redis they run in Celery workers: here a real `celery worker` subprocess ag
 Redis and the PostgreSQL test database, one of them killed with SIGKILL mid-render.
 """
 
-import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import redis
-from django.conf import settings as django_settings
-from django.db import connection
 from playwright.sync_api import expect
 
-from journeymap.celery import app as celery_app
 from reports import services, tasks
 from reports.models import ExportJob, ExportStatus
 from tests import export_formats
-from tests.servers import redis_for_tests
+from tests.workers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WAIT_LIMIT = 90  # seconds: only a guard against a hang, never a measure of speed
-
-
-def wait_for(condition, what: str):
-    deadline = time.monotonic() + WAIT_LIMIT
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Gave up waiting for {what}.")
-        time.sleep(0.1)
-    return result
 
 
 def job_status(job_id: int) -> str:
@@ -51,26 +32,6 @@ def test_formats(settings, tmp_path, monkeypatch):
     export_formats.register()
     yield
     export_formats.unregister()
-
-
-@pytest.fixture
-def broker(monkeypatch):
-    """Points the Celery app at the given broker for one test, then back (its pools are rebuilt)."""
-
-    def use(url: str, **conf) -> None:
-        for name, value in {"broker_url": url, **conf}.items():
-            monkeypatch.setitem(celery_app.conf, name, value)
-        _drop_broker_pools()
-
-    yield use
-    monkeypatch.undo()
-    _drop_broker_pools()
-
-
-def _drop_broker_pools() -> None:
-    # Celery keeps its broker connections for the process; they must follow the URL just set.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
 
 
 # --- the embedded default ------------------------------------------------------------------
@@ -125,52 +86,6 @@ def test_in_a_browser_the_progress_bar_turns_into_a_download_link(page_for, owne
 
 
 # --- a real Celery worker ---------------------------------------------------------------------
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def celery_worker(broker, settings, tmp_path):
-    """Starts `celery worker` subprocesses on a Redis queue and key prefix of this test's own."""
-    redis_url = django_settings.REDIS_URL or redis_for_tests(0)
-    run = uuid.uuid4().hex[:12]
-    queue, prefix, stuck_after = f"exports-test-{run}", f"jm-test-{run}:", 3
-    settings.EXPORT_STUCK_AFTER = stuck_after
-    broker(redis_url, task_default_queue=queue,
-           broker_transport_options={"global_keyprefix": prefix, "visibility_timeout": stuck_after})
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "journeymap.settings.test", "DATABASE_URL": _database_url(),
-        "REDIS_URL": redis_url, "MEDIA_ROOT": str(settings.MEDIA_ROOT), "EXPORT_TEST_DIR": str(tmp_path),
-        "EXPORT_TEST_QUEUE": queue, "EXPORT_TEST_KEY_PREFIX": prefix, "EXPORT_STUCK_AFTER": str(stuck_after),
-        "EXPORT_RETRY_BACKOFF": "1",
-    }
-    workers = []
-
-    def start() -> subprocess.Popen:
-        log = (tmp_path / f"worker-{len(workers)}.log").open("w")
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.export_worker", "worker", "--pool=solo", "-Q", queue,
-             "-n", f"{queue}-{len(workers)}@%h", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-            cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        workers.append(worker)
-        return worker
-
-    yield start
-    for worker in workers:
-        if worker.poll() is None:
-            worker.terminate()
-            worker.wait(timeout=30)
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
 
 
 def test_a_celery_worker_renders_a_job_and_retries_a_transient_failure(owner, journey, celery_worker, tmp_path):

@@ -23,7 +23,7 @@ from .factories import make_card
 from .servers import SseClient, http_request, uvicorn_process
 from .test_live_processes import _signed_in_cookies
 from .test_maps_views import card_post_data
-from .test_reports_runners import wait_for
+from .workers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
