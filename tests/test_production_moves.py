@@ -1,9 +1,6 @@
 """Moving a stage, lane or card under the production settings (DEBUG off, hashed static files from a
 manifest, HTTPS-only cookies and redirects), through the real views, as full page and as HTMX."""
 
-import importlib
-import os
-
 import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
@@ -12,24 +9,13 @@ from django.urls import reverse
 from maps.models import Card, Lane, Stage
 
 from .factories import make_card
-
-SECRET = "p" * 20 + "-a-long-random-production-secret-for-moves-" + "q" * 10
+from .production import production_settings
 
 
 def _production_settings(static_root) -> dict:
     """journeymap.settings.production as it runs, but on the test database and a private static root."""
-    previous = os.environ.get("SECRET_KEY")
-    os.environ["SECRET_KEY"] = SECRET
-    try:
-        module = importlib.import_module("journeymap.settings.production")
-    finally:
-        if previous is None:
-            del os.environ["SECRET_KEY"]
-        else:
-            os.environ["SECRET_KEY"] = previous
-    names = [name for name in dir(module) if name.isupper() and name.startswith(
-        ("SESSION_", "CSRF_", "SECURE_", "MIDDLEWARE", "STORAGES", "WHITENOISE", "STATIC", "DEBUG", "TEMPLATES"))]
-    production = {name: getattr(module, name) for name in names}
+    production = production_settings("SESSION_", "CSRF_", "SECURE_", "MIDDLEWARE", "STORAGES", "WHITENOISE",
+                                     "STATIC", "DEBUG", "TEMPLATES")
     return production | {"STATIC_ROOT": str(static_root), "WHITENOISE_USE_FINDERS": False,
                          "WHITENOISE_AUTOREFRESH": False}
 

@@ -1,7 +1,6 @@
 """Headers and settings: the deployment checklist, a strict Content-Security-Policy, no other
 origin referenced anywhere on the signed-in pages or in the served CSS, and secure cookies."""
 
-import importlib
 import io
 import os
 import re
@@ -19,28 +18,17 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 from maps.models import Card, Journey
+from tests.production import SECRET, production_settings
 from tests.servers import PROJECT
 from workshop.selectors import share_link_token
 from workshop.services import share_link_create
-
-SECRET = "s" * 20 + "-a-long-random-production-secret-for-the-check-" + "k" * 10
 
 pytestmark = pytest.mark.django_db
 
 
 def _production_settings() -> dict:
     """The cookie and transport settings exactly as journeymap.settings.production sets them."""
-    previous = os.environ.get("SECRET_KEY")
-    os.environ["SECRET_KEY"] = SECRET
-    try:
-        module = importlib.import_module("journeymap.settings.production")
-    finally:
-        if previous is None:
-            del os.environ["SECRET_KEY"]
-        else:
-            os.environ["SECRET_KEY"] = previous
-    prefixes = ("SESSION_", "CSRF_", "SECURE_")
-    return {name: getattr(module, name) for name in dir(module) if name.startswith(prefixes)}
+    return production_settings("SESSION_", "CSRF_", "SECURE_")
 
 
 def _csp_directives(header: str) -> dict[str, list[str]]:
