@@ -108,13 +108,21 @@ def test_a_conflicting_edit_of_the_same_card_shows_the_conflict_view(board_for, 
     expect(conflict.locator("tr.differs")).to_contain_text("Mine")
 
 
+def _box(page, selector: str) -> dict:
+    return page.locator(selector).bounding_box()
+
+
 def test_others_see_who_is_editing_which_card_until_they_close_it(board_for, owner, editor, journey):
     card = factories.make_card(journey, owner, title="Eligibility check")
+    below = factories.make_card(journey, owner, title="Insurance card photo")
     page = board_for(owner)
+    where = _box(page, f"#card-{below.pk} .card-edit")
     other = board_for(editor)
     other.click(f"#card-{card.pk} .card-edit")
     expect(page.locator(f"#card-{card.pk}")).to_have_attribute("data-editing-by", "editor is editing")
     expect(page.locator("#presence .avatar.is-editing")).to_have_count(1)
+    # Someone arriving and opening a card moves nothing on this board: what one was about to click stays put.
+    assert _box(page, f"#card-{below.pk} .card-edit") == where
     other.click("#card-editor a:text('Cancel')")
     expect(page.locator(f"#card-{card.pk}")).not_to_have_attribute("data-editing-by", "editor is editing")
     other.context.close()  # leaving the map: the avatar goes
