@@ -31,6 +31,27 @@ def test_inline_edit_swaps_the_card_without_a_reload(page_for, owner, journey):
     assert page.errors == []
 
 
+def test_the_card_editor_has_the_focus_the_moment_it_appears(page_for, owner, journey):
+    """Keys typed as soon as the drawer shows go to the field seen focused: the focus is set in the same
+    task that shows the drawer, not a moment later (it once moved there 20 ms later, mid-typing)."""
+    card = factories.make_card(journey, owner, kind=LaneKind.TOUCHPOINTS, title="Intake form")
+    page = page_for(owner)
+    page.goto(f"/maps/{journey.pk}/")
+    mark_loaded(page)
+    page.evaluate("""() => {
+      window.focusAtOpen = null;
+      new MutationObserver((records, observer) => {
+        if (!document.getElementById("card-editor")) return;
+        window.focusAtOpen = document.activeElement.name || document.activeElement.id || document.activeElement.tagName;
+        observer.disconnect();
+      }).observe(document.getElementById("dialog"), {childList: true});
+    }""")
+    page.click(f"#card-{card.pk} .card-edit")
+    expect(page.locator("#card-editor input[name=title]")).to_be_focused()
+    assert page.evaluate("window.focusAtOpen") == "title"
+    assert page.errors == []
+
+
 def test_keyboard_moves_a_card_to_the_next_stage_and_keeps_focus(page_for, owner, journey):
     card = factories.make_card(journey, owner, kind=LaneKind.FRICTION, title="Hidden price")
     first, second = list(journey.stages.all()[:2])
