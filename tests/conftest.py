@@ -100,6 +100,9 @@ def asgi_server(transactional_db):
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()
+    from .browser import wait_for_server_requests_to_finish
+
+    wait_for_server_requests_to_finish()  # its changes' live renders too, before the database is flushed
 
 
 @pytest.fixture(scope="module")
