@@ -4,6 +4,7 @@ Services raise these; `core.middleware.ApplicationErrorMiddleware` turns them in
 a clear message with the right status code. Services never build HTTP responses.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -28,14 +29,16 @@ class Conflict(ApplicationError):
     """A save named a version that is no longer current.
 
     `current` is the row as it is now (None when it was deleted meanwhile), so the
-    caller can show theirs next to yours.
+    caller can show theirs next to yours. `theirs_only` names the fields only the other
+    person changed: a save over theirs keeps their values there.
     """
 
     status_code = 409
 
-    def __init__(self, message: str, *, current: Any = None) -> None:
+    def __init__(self, message: str, *, current: Any = None, theirs_only: Iterable[str] = ()) -> None:
         super().__init__(message)
         self.current = current
+        self.theirs_only = frozenset(theirs_only)
 
 
 class NotAuthenticated(ApplicationError):

@@ -78,9 +78,26 @@ def conflict_view(*, error, form: forms.BaseForm, saved_by: str = "",
     if rebase is not None:
         data = form.data.copy()
         data["version"] = current.version
+        if error.theirs_only:
+            theirs = rebase(None)  # unbound: their values, as the form shows them
+            for name in error.theirs_only & set(theirs.fields):
+                _put(data, name, theirs[name])
         form = rebase(data)
         form.is_valid()
+        if error.theirs_only:  # kept: no longer a difference
+            rows = [row for row in rows if row["name"] not in error.theirs_only]
     return ConflictView(headline=headline, saved_by=saved_by, rows=rows, form=form)
+
+
+def _put(data, name: str, field: forms.BoundField) -> None:
+    """Puts a field's shown value into posted data, as its widget would have posted it."""
+    value = field.value()
+    if isinstance(field.field.widget, forms.CheckboxInput):
+        data[name] = "true" if value else "false"
+    elif isinstance(value, list | tuple):
+        data.setlist(name, [str(item) for item in value])
+    else:
+        data[name] = "" if value is None else str(value)
 
 
 def int_or_zero(value: str | None) -> int:

@@ -184,9 +184,14 @@ def card_form_class(model: type[Card]) -> type[VersionedForm]:
 
 class CardFormBase(VersionedForm):
     bound_field_class = EditorBoundField
+    # The map's revision when the form was read: a save behind someone else's merges with theirs when the
+    # two changed different fields (`services.card_update`).
+    read_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
     def __init__(self, *args, journey: Journey, kind: str = "", **kwargs) -> None:
         super().__init__(*args, journey=journey, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["read_revision"] = journey.revision
         if self.instance.journey_id is None:  # a new card: the model's checks compare with its map
             self.instance.journey = journey
         self.kind = kind or self.instance.kind
@@ -228,7 +233,7 @@ class CardCreateMixin:
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        del self.fields["version"]
+        del self.fields["version"], self.fields["read_revision"]
 
 
 def card_create_form_class(model: type[Card]) -> type[forms.ModelForm]:

@@ -534,10 +534,16 @@ def card_create(
 
 
 @transaction.atomic
-def card_update(*, actor: AbstractBaseUser, card: Card, version: int | None, data: dict[str, Any]) -> Card:
+def card_update(*, actor: AbstractBaseUser, card: Card, version: int | None, data: dict[str, Any],
+                read_revision: int | None = None) -> Card:
+    """Saves the card's fields. With `read_revision` (the map's revision when the person read the card), a
+    save behind others' is merged when they changed different fields: theirs stay, mine go on top."""
     locked = journey_change_begin(actor=actor, journey_id=card.journey_id)
     card = _card_locked(card)
     fields = card_fields(type(card))
+    if read_revision is not None and version is not None and version != card.version:
+        data, version = _card_merged(journey=locked, card=card, fields=fields, data=data, version=version,
+                                     read_revision=read_revision), card.version
     before = snapshot(card, fields)
     claim_version(Card.objects.filter(deleted_at=None), pk=card.pk, version=version, noun="card")
     apply_fields(card, data, fields)
@@ -548,6 +554,34 @@ def card_update(*, actor: AbstractBaseUser, card: Card, version: int | None, dat
     Change.objects.bulk_create([_record(journey=locked, actor=actor, action=ChangeAction.UPDATE, entity="card",
                                         obj=card, before=before, after=after)])
     return card
+
+
+def _card_merged(*, journey: Journey, card: Card, fields: Sequence[str], data: dict[str, Any], version: int,
+                 read_revision: int) -> dict[str, Any]:
+    """`data` without the fields others changed since `read_revision`, when none of those is one this
+    save changes too (to another value than theirs); else the save is a conflict, as without merging.
+    What a field was when the person read it is the `before` of the first recorded change to it since."""
+    message = "Someone changed this card while you were editing it."
+    theirs = list(journey.changes.filter(entity="card", entity_id=card.pk, revision__gt=read_revision)
+                  .order_by("revision", "id"))
+    # Each edit and move of a card is one version and one change on the record: the record since
+    # `read_revision` must be exactly the versions this save missed (else the two do not describe one read),
+    # and hold nothing else (a delete and restore in between).
+    if (len(theirs) != card.version - version
+            or any(c.action not in (ChangeAction.UPDATE, ChangeAction.MOVE) for c in theirs)):
+        raise Conflict(message, current=card)
+    read: dict[str, Any] = {}
+    for change in theirs:
+        for name, value in (change.before or {}).items():
+            if name in fields:
+                read.setdefault(name, value)
+    now = snapshot(card, fields)
+    mine = {name: _json_value(data[name]) for name in fields if name in data}
+    if any(name in mine and mine[name] not in (read[name], now[name]) for name in read):
+        # Both changed a field: the person decides. Where only they changed one, a save over theirs keeps it.
+        raise Conflict(message, current=card,
+                       theirs_only=[name for name in read if mine.get(name, read[name]) == read[name]])
+    return {name: value for name, value in data.items() if name not in read}
 
 
 @transaction.atomic

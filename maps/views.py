@@ -470,7 +470,7 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.card_update(actor=request.user, card=card, version=form.cleaned_data["version"],
-                                         data=form.cleaned_data)
+                                         data=form.cleaned_data, read_revision=form.cleaned_data.get("read_revision"))
         except Conflict as error:
             if error.current is not None:  # theirs as the card's own kind, not the bare card row
                 error.current = selectors.card_get(journey=journey, pk=card.pk)

@@ -183,6 +183,57 @@ def test_a_lost_save_names_who_saved_and_shows_only_what_differs(owner_client, o
     assert UserState.objects.get(pk=card.pk).title == "Theirs"
 
 
+@BOTH
+def test_a_save_behind_anothers_keeps_theirs_when_they_changed_other_fields(owner_client, owner, editor, journey, hx):
+    card = make_card(journey, owner, kind=LaneKind.USER_STATE, title="Wary", thinking="Is it real?", confidence=1)
+    url = reverse("maps:card_edit", args=[journey.pk, card.pk])
+    _html, served = _served_form(owner_client, url, hx)
+    assert served.fields["read_revision"].value == str(Journey.objects.get(pk=journey.pk).revision)
+    # The form as served (its revision too), one field changed.
+    mine = card_post_data(journey, card, thinking="Is it safe to share?")
+    assert mine["read_revision"] == int(served.fields["read_revision"].value)
+    services.card_update(actor=editor, card=card, version=1, data={"title": "Theirs", "confidence": -1})
+    response = owner_client.post(url, mine, **_headers(hx))
+    assert response.status_code == (200 if hx else 302), response.content.decode()[:500]
+    saved = UserState.objects.get(pk=card.pk)
+    assert (saved.title, saved.confidence, saved.thinking, saved.version) == ("Theirs", -1, "Is it safe to share?", 3)
+    change = journey.changes.filter(entity="card", entity_id=card.pk).order_by("-revision").first()
+    assert (change.actor, change.before, change.after) == (owner, {"thinking": "Is it real?"},
+                                                           {"thinking": "Is it safe to share?"})
+
+
+@BOTH
+def test_a_save_behind_anothers_is_a_conflict_where_both_changed_a_field(owner_client, owner, editor, journey, hx):
+    card = make_card(journey, owner, kind=LaneKind.USER_STATE, title="Wary", thinking="Is it real?", confidence=1)
+    mine = card_post_data(journey, card, title="Mine", thinking="Is it safe to share?")
+    services.card_update(actor=editor, card=card, version=1, data={"title": "Theirs", "confidence": -1})
+    response = owner_client.post(reverse("maps:card_edit", args=[journey.pk, card.pk]), mine, **_headers(hx))
+    assert response.status_code == 409
+    html = response.content.decode()
+    rows = re.findall(r'<tr class="differs"><th scope="row">([^<]+)</th>', html)
+    assert rows == ["Title", "Thinking"]  # what saving mine over theirs changes: their confidence stays
+    saved = UserState.objects.get(pk=card.pk)
+    assert (saved.title, saved.thinking, saved.version) == ("Theirs", "Is it real?", 2)  # nothing of mine yet
+    forms = [f for f in parse(html, "/")[0] if f.action.endswith(f"/cards/{card.pk}/edit/")]
+    again = {name: field.value for name, field in forms[0].fields.items() if field.kind not in ("submit", "button")}
+    assert again["title"] == "Mine" and again["confidence"] == "-1" and again["version"] == "2"
+    response = owner_client.post(reverse("maps:card_edit", args=[journey.pk, card.pk]), again, **_headers(hx))
+    assert response.status_code == (200 if hx else 302)  # "Save mine over theirs"
+    saved = UserState.objects.get(pk=card.pk)
+    assert (saved.title, saved.thinking, saved.confidence) == ("Mine", "Is it safe to share?", -1)
+
+
+def test_a_save_behind_a_delete_and_restore_is_a_conflict(owner_client, owner, editor, journey):
+    card = make_card(journey, owner, title="Video visit")
+    mine = card_post_data(journey, card, body="Camera check first")
+    services.card_update(actor=editor, card=card, version=1, data={"title": "Video visit, with a check"})
+    deleted = services.card_delete(actor=editor, card=Card.objects.get(pk=card.pk), version=2)
+    services.card_restore(actor=editor, card=deleted)
+    response = owner_client.post(reverse("maps:card_edit", args=[journey.pk, card.pk]), mine, **HTMX)
+    assert response.status_code == 409  # what the card was in between is not on the record field by field
+    assert Card.objects.get(pk=card.pk).body == ""
+
+
 def test_taking_theirs_closes_the_editor_and_shows_their_card(owner_client, owner, editor, journey):
     card = make_card(journey, owner, title="Original")
     services.card_update(actor=editor, card=card, version=1, data={"title": "Theirs"})

@@ -108,6 +108,22 @@ def test_a_conflicting_edit_of_the_same_card_shows_the_conflict_view(board_for, 
     expect(conflict.locator("tr.differs")).to_contain_text("Mine")
 
 
+def test_two_people_editing_different_fields_of_a_card_both_keep_their_change(board_for, owner, editor, journey):
+    card = factories.make_card(journey, owner, title="Video visit")
+    page = board_for(owner)
+    other = board_for(editor)
+    page.click(f"#card-{card.pk} .card-edit")
+    expect(page.locator("#card-editor input[name=title]")).to_be_focused()
+    page.fill("#card-editor textarea[name=body]", "Camera check first")
+    _edit_title(other, card, "Video visit, 20 minutes")  # saved while the first editor is still open
+    page.click("#card-editor button.primary")
+    expect(page.locator("#card-editor")).to_have_count(0)  # no conflict to settle: the editor closes
+    for board in (page, other):
+        expect(board.locator(f"#card-{card.pk} .card-title")).to_have_text("Video visit, 20 minutes")
+        expect(board.locator(f"#card-{card.pk} .card-body")).to_have_text("Camera check first")
+    assert page.errors == [] and other.errors == []
+
+
 def _box(page, selector: str) -> dict:
     return page.locator(selector).bounding_box()
 

@@ -436,6 +436,34 @@ def test_a_stale_version_raises_conflict_with_the_current_row(journey, editor, o
     assert map_state(journey) == before
 
 
+def _revision(journey) -> int:
+    return Journey.objects.get(pk=journey.pk).revision
+
+
+def test_a_stale_save_merges_with_a_move_and_an_edit_of_other_fields(journey, editor, owner):
+    card = make_card(journey, editor, title="Mine", body="")
+    read = _revision(journey)
+    other_stage = journey.stages.exclude(pk=card.stage_id).first()
+    services.card_move(actor=owner, card=card, version=1, stage_id=other_stage.pk, lane_id=card.lane_id, position=0)
+    services.card_update(actor=owner, card=card, version=2, data={"title": "Theirs"})
+    saved = services.card_update(actor=editor, card=card, version=1, read_revision=read,
+                                 data={"title": "Mine", "body": "Takes two minutes"})
+    card.refresh_from_db()
+    assert (card.title, card.body, card.stage_id, card.version) == ("Theirs", "Takes two minutes", other_stage.pk, 4)
+    assert saved.version == 4
+
+
+def test_a_stale_save_whose_revision_and_version_disagree_is_a_conflict(journey, editor, owner):
+    card = make_card(journey, editor, title="Mine")
+    services.card_update(actor=owner, card=card, version=1, data={"title": "Theirs"})
+    before = map_state(journey)
+    with pytest.raises(Conflict) as raised:  # it claims to have read after their save, with the version before it
+        services.card_update(actor=editor, card=card, version=1, read_revision=_revision(journey),
+                             data={"body": "Yours"})
+    assert raised.value.current.version == 2 and raised.value.theirs_only == frozenset()
+    assert map_state(journey) == before
+
+
 def test_stale_versions_conflict_for_stages_lanes_journeys_and_moves(journey, editor):
     stage, lane = journey.stages.first(), journey.lanes.first()
     card = make_card(journey, editor)

@@ -24,6 +24,7 @@ def _headers(hx):
 
 def card_post_data(journey, card, **overrides):
     """What the edit form of this card posts back unchanged, with `overrides` applied (None drops a field)."""
+    journey = Journey.objects.get(pk=journey.pk)  # as the editor reads it: its revision now
     card = selectors.card_get(journey=journey, pk=card.pk)
     form = card_form_class(type(card))(instance=card, journey=journey)
     data = {}

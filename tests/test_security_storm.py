@@ -170,8 +170,11 @@ def _http_writer(seed, user, journey, stages, cards):
             card = rng.choice(cards)
             if rng.random() < 0.5:
                 title = f"h{seed}-{n}"
+                # Without the map revision it read, a stale save is refused, never merged (the merge of
+                # different fields is tested in test_card_editor_views): the ledger counts on that.
                 response = client.post(reverse("maps:card_edit", args=[journey.pk, card.pk]),
-                                       card_post_data(journey, card, title=title, version=seen[card.pk]))
+                                       card_post_data(journey, card, title=title, version=seen[card.pk],
+                                                      read_revision=None))
                 action = ChangeAction.UPDATE
             else:
                 title = None
