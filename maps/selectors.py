@@ -212,16 +212,8 @@ def board_outline_get(*, journey: Journey) -> BoardOutline:
     building its models: on a large board that construction was most of the page's time."""
     stages = list(journey.stages.all())
     lanes = list(journey.lanes.all())
-    rows = journey.cards.filter(deleted_at=None).order_by("position", "id").values_list(*_STAMP_COLUMNS)
-    by_cell: dict[tuple[int, int], list[CardStamp]] = defaultdict(list)
-    scores: dict[int, list[int]] = defaultdict(list)
-    stamps = []
-    for pk, version, kind, stage_id, lane_id, *names, confidence in rows:
-        stamp = CardStamp(pk=pk, version=version, names=tuple(names))
-        by_cell[(stage_id, lane_id)].append(stamp)
-        stamps.append(stamp)
-        if kind == LaneKind.USER_STATE:
-            scores[stage_id].append(confidence)
+    by_cell, scores = _stamps_by_cell(journey.cards.filter(deleted_at=None))
+    stamps = [stamp for cell in by_cell.values() for stamp in cell]
     badges_attach(journey=journey, stages=stages, cards=stamps)
     return BoardOutline(
         journey=journey,
@@ -231,6 +223,19 @@ def board_outline_get(*, journey: Journey) -> BoardOutline:
         curve=confidence_curve([(s.name, scores.get(s.pk, [])) for s in stages]),
         card_count=len(stamps),
     )
+
+
+def _stamps_by_cell(cards: QuerySet[Card]) -> tuple[dict[tuple[int, int], list[CardStamp]], dict[int, list[int]]]:
+    """Each of `cards` as its stamp, by (stage, lane) in the cell's order; and the user states' confidence
+    scores by stage, for the curve."""
+    by_cell: dict[tuple[int, int], list[CardStamp]] = defaultdict(list)
+    scores: dict[int, list[int]] = defaultdict(list)
+    for pk, version, kind, stage_id, lane_id, *names, confidence in cards.order_by("position", "id").values_list(
+            *_STAMP_COLUMNS):
+        by_cell[(stage_id, lane_id)].append(CardStamp(pk=pk, version=version, names=tuple(names)))
+        if kind == LaneKind.USER_STATE:
+            scores[stage_id].append(confidence)
+    return by_cell, scores
 
 
 def cards_of_board(*, journey: Journey, card_ids: list[int]) -> dict[int, Card]:
@@ -263,13 +268,8 @@ def _cells_at(*, journey: Journey, places: set[tuple[int, int]], stages: dict[in
     where = Q()
     for stage_id, lane_id in places:
         where |= Q(stage_id=stage_id, lane_id=lane_id)
-    by_cell: dict[tuple[int, int], list[CardStamp]] = defaultdict(list)
-    stamps = []
-    rows = journey.cards.filter(where, deleted_at=None).order_by("position", "id").values_list(*_STAMP_COLUMNS)
-    for pk, version, _kind, stage_id, lane_id, *names, _confidence in rows:
-        stamps.append(stamp := CardStamp(pk=pk, version=version, names=tuple(names)))
-        by_cell[(stage_id, lane_id)].append(stamp)
-    badges_attach(journey=journey, cards=stamps)
+    by_cell, _ = _stamps_by_cell(journey.cards.filter(where, deleted_at=None))
+    badges_attach(journey=journey, cards=[stamp for cell in by_cell.values() for stamp in cell])
     return [Cell(stage=stages[s], lane=lanes[lane], cards=by_cell.get((s, lane), []))
             for s, lane in sorted(places) if s in stages and lane in lanes]
 
