@@ -245,6 +245,15 @@ def test_taking_theirs_closes_the_editor_and_shows_their_card(owner_client, owne
     assert f'"card": {card.pk}' in response["HX-Trigger-After-Settle"]
 
 
+def test_a_viewer_asking_for_a_card_as_the_editor_would_gets_no_edit_links(viewer_client, journey, owner):
+    """The editor's "Take theirs" answer reads the person's role (it changes nothing, so no service did)."""
+    card = make_card(journey, owner, title="Original")
+    response = viewer_client.get(reverse("maps:card_detail", args=[journey.pk, card.pk]), HTTP_HX_TARGET="dialog", **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and f'id="card-{card.pk}"' in html
+    assert 'class="card-edit"' not in html
+
+
 def test_a_save_of_ones_own_other_window_is_named_as_such(owner_client, owner, journey):
     card = make_card(journey, owner, title="Original")
     services.card_update(actor=owner, card=card, version=1, data={"title": "From the other tab"})
